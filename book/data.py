@@ -1,0 +1,169 @@
+"""Real data that ships with the installed libraries: nothing is downloaded.
+
+- `grace_hopper()`: the photograph in matplotlib's sample data, as grayscale.
+- `load_digits()`: scikit-learn's bundled 8 x 8 handwritten digits.
+- `place_on_canvas()` and `random_positions()`: put small images on a larger
+  blank canvas at chosen or seeded random positions (for "the object moved").
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import matplotlib.cbook
+import matplotlib.image
+import sklearn.datasets
+import torch
+import torch.nn.functional as F
+
+from book.validation import whole_number
+
+# ITU-R BT.601 luma weights: how much red, green and blue contribute to brightness.
+_LUMA = (0.299, 0.587, 0.114)
+
+
+@cache
+def _grace_hopper_full() -> torch.Tensor:
+    path = matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
+    rgb = torch.from_numpy(matplotlib.image.imread(path).copy()).float() / 255
+    return rgb @ torch.tensor(_LUMA)
+
+
+def grace_hopper(downsample: int = 1) -> torch.Tensor:
+    """The Grace Hopper photograph as a (H, W) float32 grayscale tensor in [0, 1].
+
+    `downsample` averages non-overlapping blocks of that many pixels per side.
+
+    >>> tuple(grace_hopper().shape), tuple(grace_hopper(downsample=4).shape)
+    ((600, 512), (150, 128))
+    """
+    downsample = whole_number("downsample", downsample, 1)
+    photo = _grace_hopper_full()
+    if downsample > 1:
+        photo = F.avg_pool2d(photo[None, None], downsample)[0, 0]
+    return photo.clone()
+
+
+@cache
+def _digits() -> tuple[torch.Tensor, torch.Tensor]:
+    bunch = sklearn.datasets.load_digits()
+    # Pixel values are counts from 0 to 16 in the original 4 x 4 blocks.
+    images = torch.tensor(bunch.images, dtype=torch.float32) / 16
+    labels = torch.tensor(bunch.target, dtype=torch.int64)
+    return images, labels
+
+
+def load_digits() -> tuple[torch.Tensor, torch.Tensor]:
+    """scikit-learn's 1,797 handwritten digits: images (N, 8, 8) in [0, 1], labels (N,).
+
+    >>> images, labels = load_digits()
+    >>> tuple(images.shape), labels[:5].tolist()
+    ((1797, 8, 8), [0, 1, 2, 3, 4])
+    """
+    images, labels = _digits()
+    return images.clone(), labels.clone()
+
+
+def train_test_split(
+    *tensors: torch.Tensor, test_fraction: float, seed: int
+) -> tuple[torch.Tensor, ...]:
+    """Shuffle tensors together and split them: (a_train, a_test, b_train, b_test, ...).
+
+    >>> a_train, a_test = train_test_split(torch.arange(10), test_fraction=0.3, seed=0)
+    >>> len(a_train), len(a_test)
+    (7, 3)
+    """
+    if not tensors:
+        raise ValueError("train_test_split needs at least one tensor")
+    count = len(tensors[0])
+    if any(len(t) != count for t in tensors):
+        lengths = [len(t) for t in tensors]
+        raise ValueError(f"all tensors must have the same length, got {lengths}")
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction}")
+    order = torch.randperm(count, generator=torch.Generator().manual_seed(seed))
+    num_test = round(count * test_fraction)
+    test, train = order[:num_test], order[num_test:]
+    return tuple(part for t in tensors for part in (t[train], t[test]))
+
+
+def random_positions(
+    count: int,
+    image_size: int,
+    canvas_size: int,
+    *,
+    seed: int,
+    around: tuple[int, int] | None = None,
+    max_shift: int | None = None,
+) -> torch.Tensor:
+    """Seeded top-left corners (count, 2) as (row, col) where an image fits on the canvas.
+
+    Without `around`, every position that fits is equally likely. With `around`
+    (a top-left corner) and `max_shift`, each coordinate moves from it by at most
+    `max_shift` pixels, still staying on the canvas.
+
+    >>> random_positions(3, 8, 24, seed=0, around=(8, 8), max_shift=0).tolist()
+    [[8, 8], [8, 8], [8, 8]]
+    """
+    count = whole_number("count", count, 0)
+    image_size = whole_number("image_size", image_size, 1)
+    canvas_size = whole_number("canvas_size", canvas_size, image_size)
+    last = canvas_size - image_size
+    low, high = torch.zeros(2, dtype=torch.int64), torch.full((2,), last)
+    if around is not None:
+        shift = whole_number("max_shift", 0 if max_shift is None else max_shift, 0)
+        centre = torch.tensor([whole_number("around[0]", around[0], 0), whole_number("around[1]", around[1], 0)])
+        if (centre > last).any():
+            raise ValueError(
+                f"around={tuple(around)} does not fit: a {image_size}-pixel image on a "
+                f"{canvas_size}-pixel canvas needs a top-left corner of at most {last}"
+            )
+        low, high = (centre - shift).clamp(min=0), (centre + shift).clamp(max=last)
+    elif max_shift is not None:
+        raise ValueError("max_shift needs `around`, the position it shifts from")
+    generator = torch.Generator().manual_seed(seed)
+    uniform = torch.rand(count, 2, generator=generator)
+    return low + (uniform * (high - low + 1)).long()
+
+
+def place_on_canvas(
+    images: torch.Tensor, canvas_size: int, positions: torch.Tensor | tuple[int, int]
+) -> torch.Tensor:
+    """Paste (N, h, w) images onto blank (N, S, S) canvases with top-left corners at `positions`.
+
+    `positions` is one (row, col) for every image, or a (N, 2) tensor of them.
+
+    >>> canvas = place_on_canvas(torch.ones(1, 2, 2), 4, (1, 2))
+    >>> canvas[0].int().tolist()
+    [[0, 0, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1], [0, 0, 0, 0]]
+    """
+    if not isinstance(images, torch.Tensor) or images.dim() != 3:
+        shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
+        raise ValueError(f"images must be a tensor of shape (N, h, w), got {shape}")
+    count, height, width = images.shape
+    canvas_size = whole_number("canvas_size", canvas_size, max(height, width))
+    positions = torch.as_tensor(positions, dtype=torch.int64)
+    if positions.shape == (2,):
+        positions = positions.expand(count, 2)
+    if positions.shape != (count, 2):
+        raise ValueError(
+            f"positions must be one (row, col) or one per image ({count}, 2), "
+            f"got shape {tuple(positions.shape)}"
+        )
+    limit = torch.tensor([canvas_size - height, canvas_size - width])
+    outside = ((positions < 0) | (positions > limit)).any(dim=1)
+    if outside.any():
+        bad = positions[outside][0].tolist()
+        raise ValueError(
+            f"position {bad} puts a {height} x {width} image outside a "
+            f"{canvas_size} x {canvas_size} canvas (rows 0..{limit[0].item()}, "
+            f"cols 0..{limit[1].item()} fit)"
+        )
+    # Index arithmetic instead of a Python loop: each image's pixels land at
+    # canvas rows row0 + r and columns col0 + c.
+    rows = positions[:, 0, None, None] + torch.arange(height)[None, :, None]
+    cols = positions[:, 1, None, None] + torch.arange(width)[None, None, :]
+    batch = torch.arange(count)[:, None, None]
+    canvas = images.new_zeros(count, canvas_size, canvas_size)
+    canvas[batch, rows, cols] = images
+    return canvas

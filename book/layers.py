@@ -1,0 +1,349 @@
+"""Layers and their arithmetic: sizes, parameter counts, and hand-written operations.
+
+The hand-written operations (`cross_correlate2d`, `cross_correlate2d_unfold`,
+`convolve2d`, `LocallyConnected2d`) exist to be read and compared against
+PyTorch; the tests check them against `torch.nn.functional.conv2d` and SciPy.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from book.validation import int_pair, whole_number
+
+IntOrPair = int | tuple[int, int]
+
+
+def conv_output_size(
+    input_size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int = 0,
+    *,
+    floor: bool = False,
+) -> int:
+    """Output length of a convolution along one axis: (W - F + 2P) / S + 1.
+
+    A stride that does not tile the padded input exactly is an error, unless
+    `floor=True`, which drops the leftover positions as PyTorch does.
+
+    >>> conv_output_size(7, 3, stride=1)
+    5
+    >>> conv_output_size(7, 3, stride=2)
+    3
+    >>> conv_output_size(8, 3, stride=2, floor=True)
+    3
+    """
+    input_size = whole_number("input_size", input_size, 1)
+    kernel_size = whole_number("kernel_size", kernel_size, 1)
+    stride = whole_number("stride", stride, 1)
+    padding = whole_number("padding", padding, 0)
+    span = input_size - kernel_size + 2 * padding
+    formula = f"({input_size} - {kernel_size} + 2*{padding}) / {stride} + 1"
+    if span < 0:
+        raise ValueError(
+            f"kernel_size {kernel_size} is larger than the padded input "
+            f"{input_size} + 2*{padding} = {input_size + 2 * padding}, "
+            f"so {formula} = {span / stride + 1:g} is not a positive size"
+        )
+    if span % stride and not floor:
+        raise ValueError(
+            f"{formula} = {span / stride + 1:g} is not a whole number, so stride "
+            f"{stride} does not tile an input of {input_size} with kernel "
+            f"{kernel_size} and padding {padding} (pass floor=True to drop the "
+            f"leftover positions as PyTorch does)"
+        )
+    return span // stride + 1
+
+
+def fc_params(in_features: int, out_features: int, bias: bool = True) -> int:
+    """Parameters of a fully connected layer: one weight per input per output.
+
+    >>> fc_params(224 * 224 * 3, 1000, bias=False)
+    150528000
+    """
+    in_features = whole_number("in_features", in_features, 1)
+    out_features = whole_number("out_features", out_features, 1)
+    return in_features * out_features + (out_features if bias else 0)
+
+
+def conv_params(
+    in_channels: int, out_channels: int, kernel_size: IntOrPair, bias: bool = True
+) -> int:
+    """Parameters of a 2-D convolution: F*F*D_in*K weights plus K biases.
+
+    >>> conv_params(3, 96, 11)
+    34944
+    """
+    in_channels = whole_number("in_channels", in_channels, 1)
+    out_channels = whole_number("out_channels", out_channels, 1)
+    kernel_h, kernel_w = int_pair("kernel_size", kernel_size, 1)
+    weights = kernel_h * kernel_w * in_channels * out_channels
+    return weights + (out_channels if bias else 0)
+
+
+def _output_shape(
+    input_size: IntOrPair, kernel_size: IntOrPair, stride: IntOrPair, padding: IntOrPair
+) -> tuple[int, int]:
+    """(height, width) of a convolution's output, validated along both axes."""
+    in_h, in_w = int_pair("input_size", input_size, 1)
+    k_h, k_w = int_pair("kernel_size", kernel_size, 1)
+    s_h, s_w = int_pair("stride", stride, 1)
+    p_h, p_w = int_pair("padding", padding, 0)
+    return (
+        conv_output_size(in_h, k_h, s_h, p_h),
+        conv_output_size(in_w, k_w, s_w, p_w),
+    )
+
+
+def locally_connected_params(
+    in_channels: int,
+    out_channels: int,
+    input_size: IntOrPair,
+    kernel_size: IntOrPair,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+    bias: bool = True,
+) -> int:
+    """Parameters of a locally connected layer: a private kernel (and bias) per output position.
+
+    >>> locally_connected_params(1, 1, 32, 3, padding=1, bias=False)
+    9216
+    """
+    out_h, out_w = _output_shape(input_size, kernel_size, stride, padding)
+    per_position = conv_params(in_channels, out_channels, kernel_size, bias)
+    return out_h * out_w * per_position
+
+
+def count_parameters(module: nn.Module) -> int:
+    """Number of scalar parameters of a module; works on the meta device too.
+
+    >>> count_parameters(nn.Linear(1024, 1024, device="meta"))
+    1049600
+    """
+    return sum(p.numel() for p in module.parameters())
+
+
+class LocallyConnected2d(nn.Module):
+    """A convolution without weight sharing: every output position has its own kernel.
+
+    `weight[i, j]` is the (out_channels, in_channels, kh, kw) kernel used at output
+    position (i, j); `bias[:, i, j]` its biases.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        input_size: IntOrPair,
+        kernel_size: IntOrPair,
+        stride: IntOrPair = 1,
+        padding: IntOrPair = 0,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        self.in_channels = whole_number("in_channels", in_channels, 1)
+        self.out_channels = whole_number("out_channels", out_channels, 1)
+        self.input_size = int_pair("input_size", input_size, 1)
+        self.kernel_size = int_pair("kernel_size", kernel_size, 1)
+        self.stride = int_pair("stride", stride, 1)
+        self.padding = int_pair("padding", padding, 0)
+        self.output_size = _output_shape(
+            self.input_size, self.kernel_size, self.stride, self.padding
+        )
+        out_h, out_w = self.output_size
+        k_h, k_w = self.kernel_size
+        self.weight = nn.Parameter(
+            torch.empty(out_h, out_w, self.out_channels, self.in_channels, k_h, k_w)
+        )
+        self.bias = (
+            nn.Parameter(torch.empty(self.out_channels, out_h, out_w)) if bias else None
+        )
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Uniform in +-1/sqrt(fan_in), the range nn.Conv2d uses by default."""
+        bound = 1 / math.sqrt(self.in_channels * self.kernel_size[0] * self.kernel_size[1])
+        nn.init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            nn.init.uniform_(self.bias, -bound, bound)
+
+    @classmethod
+    def from_conv2d(cls, conv: nn.Conv2d, input_size: IntOrPair) -> LocallyConnected2d:
+        """A locally connected layer whose every position holds a copy of `conv`'s kernel."""
+        if conv.groups != 1 or conv.dilation != (1, 1) or conv.padding_mode != "zeros":
+            raise ValueError(
+                "from_conv2d needs groups=1, dilation=1 and zero padding, got "
+                f"groups={conv.groups}, dilation={conv.dilation}, "
+                f"padding_mode={conv.padding_mode!r}"
+            )
+        if isinstance(conv.padding, str):
+            raise ValueError(
+                f"from_conv2d needs numeric padding, got padding={conv.padding!r}"
+            )
+        layer = cls(
+            conv.in_channels,
+            conv.out_channels,
+            input_size,
+            conv.kernel_size,
+            conv.stride,
+            conv.padding,
+            bias=conv.bias is not None,
+        )
+        with torch.no_grad():
+            layer.weight.copy_(conv.weight.expand_as(layer.weight))
+            if conv.bias is not None:
+                layer.bias.copy_(conv.bias[:, None, None].expand_as(layer.bias))
+        return layer
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        expected = (self.in_channels, *self.input_size)
+        if x.dim() != 4 or tuple(x.shape[1:]) != expected:
+            raise ValueError(
+                f"LocallyConnected2d expects input of shape (N, {expected[0]}, "
+                f"{expected[1]}, {expected[2]}), got {tuple(x.shape)}"
+            )
+        out_h, out_w = self.output_size
+        # Columns of patches: (N, C*kh*kw, L) with L = out_h*out_w positions.
+        patches = F.unfold(x, self.kernel_size, padding=self.padding, stride=self.stride)
+        weight = self.weight.reshape(out_h * out_w, self.out_channels, -1)
+        # Each position l multiplies its own patch by its own kernel.
+        y = torch.einsum("ncl,lkc->nkl", patches, weight)
+        y = y.reshape(x.shape[0], self.out_channels, out_h, out_w)
+        if self.bias is not None:
+            y = y + self.bias
+        return y
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.in_channels}, {self.out_channels}, input_size={self.input_size}, "
+            f"kernel_size={self.kernel_size}, stride={self.stride}, "
+            f"padding={self.padding}, bias={self.bias is not None}"
+        )
+
+
+def _as_batch(
+    x: object, weight: object, bias: object
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, bool]:
+    """Validate F.conv2d-style arguments and lift a single image and kernel to 4-D."""
+    for name, value in (("x", x), ("weight", weight)):
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(
+                f"{name} must be a torch.Tensor, got {type(value).__name__} "
+                f"(convert with torch.as_tensor)"
+            )
+    if x.dim() != weight.dim() or x.dim() not in (2, 4):
+        raise ValueError(
+            "x and weight must both be 2-D (one image, one kernel) or both 4-D "
+            f"(N, C, H, W) and (K, C, kh, kw), got x {tuple(x.shape)} and "
+            f"weight {tuple(weight.shape)}"
+        )
+    single = x.dim() == 2
+    if single:
+        x, weight = x[None, None], weight[None, None]
+    if x.shape[1] != weight.shape[1]:
+        raise ValueError(
+            f"x has {x.shape[1]} channels but weight expects {weight.shape[1]} "
+            f"(x {tuple(x.shape)}, weight {tuple(weight.shape)})"
+        )
+    if bias is not None:
+        bias = torch.as_tensor(bias, dtype=x.dtype, device=x.device).reshape(-1)
+        if bias.numel() != weight.shape[0]:
+            raise ValueError(
+                f"bias must hold one value per output channel ({weight.shape[0]}), "
+                f"got {bias.numel()}"
+            )
+    return x, weight, bias, single
+
+
+def _geometry(
+    x: torch.Tensor, weight: torch.Tensor, stride: IntOrPair, padding: IntOrPair
+) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+    """Validated stride, padding and (floored, like F.conv2d) output size."""
+    stride_hw = int_pair("stride", stride, 1)
+    padding_hw = int_pair("padding", padding, 0)
+    out_hw = tuple(
+        conv_output_size(size, k, s, p, floor=True)
+        for size, k, s, p in zip(
+            x.shape[2:], weight.shape[2:], stride_hw, padding_hw, strict=True
+        )
+    )
+    return stride_hw, padding_hw, out_hw
+
+
+def cross_correlate2d(
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | Real | None = None,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+) -> torch.Tensor:
+    """Cross-correlation with plain loops over output positions (what F.conv2d computes).
+
+    >>> image = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])
+    >>> cross_correlate2d(image, torch.tensor([[1.0, 0.0], [0.0, -1.0]]))
+    tensor([[-4., -4.],
+            [-4., -4.]])
+    """
+    x, weight, bias, single = _as_batch(x, weight, bias)
+    (s_h, s_w), (p_h, p_w), (out_h, out_w) = _geometry(x, weight, stride, padding)
+    k_h, k_w = weight.shape[2:]
+    padded = F.pad(x, (p_w, p_w, p_h, p_h))
+    y = x.new_zeros(x.shape[0], weight.shape[0], out_h, out_w)
+    for i in range(out_h):
+        for j in range(out_w):
+            patch = padded[:, :, i * s_h : i * s_h + k_h, j * s_w : j * s_w + k_w]
+            # Dot product of the patch with every kernel: (N, 1, ...) * (1, K, ...).
+            y[:, :, i, j] = (patch[:, None] * weight[None]).sum(dim=(2, 3, 4))
+    if bias is not None:
+        y = y + bias[:, None, None]
+    return y[0, 0] if single else y
+
+
+def cross_correlate2d_unfold(
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | Real | None = None,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+) -> torch.Tensor:
+    """Cross-correlation as im2col: unfold every patch into a column, then one matmul.
+
+    >>> image = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])
+    >>> cross_correlate2d_unfold(image, torch.tensor([[1.0, 0.0], [0.0, -1.0]]))
+    tensor([[-4., -4.],
+            [-4., -4.]])
+    """
+    x, weight, bias, single = _as_batch(x, weight, bias)
+    stride_hw, padding_hw, (out_h, out_w) = _geometry(x, weight, stride, padding)
+    columns = F.unfold(x, weight.shape[2:], padding=padding_hw, stride=stride_hw)
+    # (K, C*kh*kw) @ (N, C*kh*kw, L) -> (N, K, L): every kernel against every patch.
+    y = weight.reshape(weight.shape[0], -1) @ columns
+    y = y.reshape(x.shape[0], weight.shape[0], out_h, out_w)
+    if bias is not None:
+        y = y + bias[:, None, None]
+    return y[0, 0] if single else y
+
+
+def convolve2d(
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | Real | None = None,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+) -> torch.Tensor:
+    """True convolution: cross-correlation with the kernel rotated by 180 degrees.
+
+    >>> image = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])
+    >>> convolve2d(image, torch.tensor([[1.0, 0.0], [0.0, -1.0]]))
+    tensor([[4., 4.],
+            [4., 4.]])
+    """
+    if isinstance(weight, torch.Tensor):
+        weight = weight.flip(-2, -1)
+    return cross_correlate2d_unfold(x, weight, bias, stride, padding)

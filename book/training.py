@@ -1,0 +1,55 @@
+"""The one training loop of the book: the same for FC, locally connected and conv models."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from book.validation import whole_number
+
+
+def train_classifier(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    num_epochs: int,
+    lr: float = 1e-2,
+    batch_size: int = 64,
+    seed: int = 0,
+    progress: bool = True,
+    desc: str = "training",
+) -> list[float]:
+    """Minibatch Adam on cross-entropy; returns the mean training loss of each epoch."""
+    num_epochs = whole_number("num_epochs", num_epochs, 1)
+    batch_size = whole_number("batch_size", batch_size, 1)
+    if len(x) != len(y):
+        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+    # A private generator: the batch order depends on `seed` alone, not on
+    # whatever ran before in the notebook.
+    generator = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    model.train()
+    for _ in tqdm(range(num_epochs), desc=desc, disable=not progress):
+        order = torch.randperm(len(x), generator=generator)
+        total = 0.0
+        for start in range(0, len(x), batch_size):
+            batch = order[start : start + batch_size]
+            loss = F.cross_entropy(model(x[batch]), y[batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(batch)
+        losses.append(total / len(x))
+    model.eval()
+    return losses
+
+
+@torch.no_grad()
+def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of examples whose highest-scoring class is the label, as a plain float."""
+    model.eval()
+    return (model(x).argmax(dim=1) == y).float().mean().item()
