@@ -17,7 +17,11 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+KERNELSPEC = {
+    "display_name": "Python 3 (ipykernel)",
+    "language": "python",
+    "name": "python3",
+}
 # Per-run noise a re-execution would otherwise write into the file.
 VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled")
 

@@ -1,0 +1,123 @@
+"""What nbval cannot see in a committed notebook.
+
+nbval skips code cells that were never executed, does not compare figures, and
+happily accepts a notebook run out of order; these tests close those gaps and
+hold every notebook to the conventions of DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_FOLDERS = ("chapters", "solutions")
+NOTEBOOKS = sorted(
+    [ROOT / "index.ipynb"]
+    + [path for folder in NOTEBOOK_FOLDERS for path in (ROOT / folder).glob("*.ipynb")]
+)
+MEMORY_ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]{6,}")
+
+
+def code_cells(path: Path) -> list[nbformat.NotebookNode]:
+    notebook = nbformat.read(path, as_version=4)
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    entries = [toc["root"]]
+    entries += [chapter["file"] for chapter in toc.get("chapters", [])]
+    for part in toc.get("parts", []):
+        entries += [chapter["file"] for chapter in part["chapters"]]
+    return entries
+
+
+def ids(paths: list[Path]) -> list[str]:
+    return [str(path.relative_to(ROOT)) for path in paths]
+
+
+def test_notebooks_are_found() -> None:
+    assert ROOT / "index.ipynb" in NOTEBOOKS
+    assert any(path.parent.name == "chapters" for path in NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_every_code_cell_ran_once_in_order(path: Path) -> None:
+    cells = [cell for cell in code_cells(path) if cell.source.strip()]
+    counts = [cell.execution_count for cell in cells]
+    never_run = [i for i, count in enumerate(counts) if count is None]
+    assert not never_run, (
+        f"code cells {never_run} were never executed: run `make execute`"
+    )
+    assert counts == list(range(1, len(cells) + 1)), (
+        f"execution counts {counts} show the notebook was not run top to bottom "
+        "in one fresh kernel: run `make execute`"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_no_cell_errors_unless_tagged(path: Path) -> None:
+    for index, cell in enumerate(code_cells(path)):
+        errors = [out for out in cell.outputs if out.output_type == "error"]
+        if "raises-exception" not in cell.metadata.get("tags", []):
+            assert not errors, f"code cell {index} raised {errors[0].ename}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_first_code_cell_sets_up_the_notebook(path: Path) -> None:
+    first = code_cells(path)[0].source
+    assert "setup_notebook(" in first, "the first code cell must call setup_notebook()"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_every_figure_has_caption_and_alt_text(path: Path) -> None:
+    for index, cell in enumerate(code_cells(path)):
+        images = [out for out in cell.outputs if "image/png" in out.get("data", {})]
+        if not images:
+            continue
+        assert len(images) == 1, (
+            f"code cell {index} shows {len(images)} figures; one per cell"
+        )
+        options = cell.metadata.get("mystnb", {})
+        caption = options.get("figure", {}).get("caption", "")
+        alt = options.get("image", {}).get("alt", "")
+        assert caption.strip(), (
+            f"figure in code cell {index} has no mystnb.figure.caption"
+        )
+        assert len(alt.strip()) >= 20, (
+            f"figure in code cell {index} needs real alt text"
+        )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_outputs_hold_no_memory_addresses(path: Path) -> None:
+    for index, cell in enumerate(code_cells(path)):
+        for out in cell.outputs:
+            text = out.get("text", "") + out.get("data", {}).get("text/plain", "")
+            assert not MEMORY_ADDRESS.search(text), (
+                f"code cell {index} prints a memory address: {text!r}"
+            )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_metadata_is_normalised(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    assert notebook.metadata.get("language_info") == {"name": "python"}
+
+
+def test_table_of_contents_lists_every_chapter_and_nothing_missing() -> None:
+    listed = toc_files()
+    chapters = sorted(
+        f"chapters/{path.stem}" for path in (ROOT / "chapters").glob("*.ipynb")
+    )
+    assert sorted(e for e in listed if e.startswith("chapters/")) == chapters
+    for entry in listed:
+        assert any(
+            (ROOT / f"{entry}{suffix}").is_file() for suffix in (".ipynb", ".md")
+        ), f"_toc.yml lists {entry}, which does not exist"
