@@ -16,7 +16,7 @@ import sklearn.datasets
 import torch
 import torch.nn.functional as F
 
-from book.validation import whole_number
+from book.validation import int_pair, whole_number
 
 # ITU-R BT.601 luma weights: how much red, green and blue contribute to brightness.
 _LUMA = (0.299, 0.587, 0.114)
@@ -39,6 +39,11 @@ def grace_hopper(downsample: int = 1) -> torch.Tensor:
     """
     downsample = whole_number("downsample", downsample, 1)
     photo = _grace_hopper_full()
+    if downsample > min(photo.shape):
+        raise ValueError(
+            f"downsample must be at most {min(photo.shape)}, the shorter side of the "
+            f"{photo.shape[0]} x {photo.shape[1]} photograph, got {downsample}"
+        )
     if downsample > 1:
         photo = F.avg_pool2d(photo[None, None], downsample)[0, 0]
     return photo.clone()
@@ -80,9 +85,16 @@ def train_test_split(
         lengths = [len(t) for t in tensors]
         raise ValueError(f"all tensors must have the same length, got {lengths}")
     if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction}")
-    order = torch.randperm(count, generator=torch.Generator().manual_seed(seed))
+        raise ValueError(
+            f"test_fraction must lie strictly between 0 and 1, got {test_fraction}"
+        )
     num_test = round(count * test_fraction)
+    if not 0 < num_test < count:
+        raise ValueError(
+            f"test_fraction {test_fraction} of {count} items gives {num_test} test "
+            f"and {count - num_test} training items; both parts must be non-empty"
+        )
+    order = torch.randperm(count, generator=torch.Generator().manual_seed(seed))
     test, train = order[:num_test], order[num_test:]
     return tuple(part for t in tensors for part in (t[train], t[test]))
 
@@ -96,7 +108,7 @@ def random_positions(
     around: tuple[int, int] | None = None,
     max_shift: int | None = None,
 ) -> torch.Tensor:
-    """Seeded top-left corners (count, 2) as (row, col) where an image fits on the canvas.
+    """Seeded top-left corners (count, 2) as (row, col) where an image fits the canvas.
 
     Without `around`, every position that fits is equally likely. With `around`
     (a top-left corner) and `max_shift`, each coordinate moves from it by at most
@@ -112,7 +124,7 @@ def random_positions(
     low, high = torch.zeros(2, dtype=torch.int64), torch.full((2,), last)
     if around is not None:
         shift = whole_number("max_shift", 0 if max_shift is None else max_shift, 0)
-        centre = torch.tensor([whole_number("around[0]", around[0], 0), whole_number("around[1]", around[1], 0)])
+        centre = torch.tensor(int_pair("around", around, 0))
         if (centre > last).any():
             raise ValueError(
                 f"around={tuple(around)} does not fit: a {image_size}-pixel image on a "
@@ -129,7 +141,7 @@ def random_positions(
 def place_on_canvas(
     images: torch.Tensor, canvas_size: int, positions: torch.Tensor | tuple[int, int]
 ) -> torch.Tensor:
-    """Paste (N, h, w) images onto blank (N, S, S) canvases with top-left corners at `positions`.
+    """Paste (N, h, w) images onto blank (N, S, S) canvases at given top-left corners.
 
     `positions` is one (row, col) for every image, or a (N, 2) tensor of them.
 
@@ -138,8 +150,11 @@ def place_on_canvas(
     [[0, 0, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1], [0, 0, 0, 0]]
     """
     if not isinstance(images, torch.Tensor) or images.dim() != 3:
-        shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
-        raise ValueError(f"images must be a tensor of shape (N, h, w), got {shape}")
+        if isinstance(images, torch.Tensor):
+            raise ValueError(
+                f"images must have shape (N, h, w), got {tuple(images.shape)}"
+            )
+        raise TypeError(f"images must be a torch.Tensor, got {type(images).__name__}")
     count, height, width = images.shape
     canvas_size = whole_number("canvas_size", canvas_size, max(height, width))
     positions = torch.as_tensor(positions, dtype=torch.int64)

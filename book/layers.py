@@ -44,16 +44,19 @@ def conv_output_size(
     stride = whole_number("stride", stride, 1)
     padding = whole_number("padding", padding, 0)
     span = input_size - kernel_size + 2 * padding
-    formula = f"({input_size} - {kernel_size} + 2*{padding}) / {stride} + 1"
+    # Up to 4 decimals without rounding away integer digits (":g" would show
+    # 500000.5 as 500000, a "not a whole number" that looks whole).
+    value = f"{span / stride + 1:.4f}".rstrip("0").rstrip(".")
+    formula = f"({input_size} - {kernel_size} + 2*{padding}) / {stride} + 1 = {value}"
     if span < 0:
         raise ValueError(
             f"kernel_size {kernel_size} is larger than the padded input "
             f"{input_size} + 2*{padding} = {input_size + 2 * padding}, "
-            f"so {formula} = {span / stride + 1:g} is not a positive size"
+            f"so {formula} is not a positive size"
         )
     if span % stride and not floor:
         raise ValueError(
-            f"{formula} = {span / stride + 1:g} is not a whole number, so stride "
+            f"{formula} is not a whole number, so stride "
             f"{stride} does not tile an input of {input_size} with kernel "
             f"{kernel_size} and padding {padding} (pass floor=True to drop the "
             f"leftover positions as PyTorch does)"
@@ -110,7 +113,7 @@ def locally_connected_params(
     padding: IntOrPair = 0,
     bias: bool = True,
 ) -> int:
-    """Parameters of a locally connected layer: a private kernel (and bias) per output position.
+    """Parameters of a locally connected layer: own kernel and bias per output position.
 
     >>> locally_connected_params(1, 1, 32, 3, padding=1, bias=False)
     9216
@@ -168,14 +171,15 @@ class LocallyConnected2d(nn.Module):
 
     def reset_parameters(self) -> None:
         """Uniform in +-1/sqrt(fan_in), the range nn.Conv2d uses by default."""
-        bound = 1 / math.sqrt(self.in_channels * self.kernel_size[0] * self.kernel_size[1])
+        fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
+        bound = 1 / math.sqrt(fan_in)
         nn.init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
             nn.init.uniform_(self.bias, -bound, bound)
 
     @classmethod
     def from_conv2d(cls, conv: nn.Conv2d, input_size: IntOrPair) -> LocallyConnected2d:
-        """A locally connected layer whose every position holds a copy of `conv`'s kernel."""
+        """A locally connected layer with `conv`'s kernel copied to every position."""
         if conv.groups != 1 or conv.dilation != (1, 1) or conv.padding_mode != "zeros":
             raise ValueError(
                 "from_conv2d needs groups=1, dilation=1 and zero padding, got "
@@ -186,15 +190,19 @@ class LocallyConnected2d(nn.Module):
             raise ValueError(
                 f"from_conv2d needs numeric padding, got padding={conv.padding!r}"
             )
-        layer = cls(
-            conv.in_channels,
-            conv.out_channels,
-            input_size,
-            conv.kernel_size,
-            conv.stride,
-            conv.padding,
-            bias=conv.bias is not None,
-        )
+        # Built on conv's device and cast to its dtype, so a float64 or meta conv
+        # gives a layer that accepts the same inputs (and allocates nothing on meta).
+        with torch.device(conv.weight.device):
+            layer = cls(
+                conv.in_channels,
+                conv.out_channels,
+                input_size,
+                conv.kernel_size,
+                conv.stride,
+                conv.padding,
+                bias=conv.bias is not None,
+            )
+        layer = layer.to(conv.weight.dtype)
         with torch.no_grad():
             layer.weight.copy_(conv.weight.expand_as(layer.weight))
             if conv.bias is not None:
@@ -210,7 +218,9 @@ class LocallyConnected2d(nn.Module):
             )
         out_h, out_w = self.output_size
         # Columns of patches: (N, C*kh*kw, L) with L = out_h*out_w positions.
-        patches = F.unfold(x, self.kernel_size, padding=self.padding, stride=self.stride)
+        patches = F.unfold(
+            x, self.kernel_size, padding=self.padding, stride=self.stride
+        )
         weight = self.weight.reshape(out_h * out_w, self.out_channels, -1)
         # Each position l multiplies its own patch by its own kernel.
         y = torch.einsum("ncl,lkc->nkl", patches, weight)
@@ -283,7 +293,7 @@ def cross_correlate2d(
     stride: IntOrPair = 1,
     padding: IntOrPair = 0,
 ) -> torch.Tensor:
-    """Cross-correlation with plain loops over output positions (what F.conv2d computes).
+    """Cross-correlation with plain loops over output positions, as F.conv2d computes.
 
     >>> image = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])
     >>> cross_correlate2d(image, torch.tensor([[1.0, 0.0], [0.0, -1.0]]))
@@ -344,6 +354,8 @@ def convolve2d(
     tensor([[4., 4.],
             [4., 4.]])
     """
-    if isinstance(weight, torch.Tensor):
+    # Flip only what has two spatial axes; anything else is refused, with a
+    # message, by the cross-correlation.
+    if isinstance(weight, torch.Tensor) and weight.dim() >= 2:
         weight = weight.flip(-2, -1)
     return cross_correlate2d_unfold(x, weight, bias, stride, padding)

@@ -6,7 +6,7 @@ from numbers import Integral
 
 
 def whole_number(name: str, value: object, minimum: int) -> int:
-    """Return `value` as an int, or raise naming it when it is not a whole number >= minimum."""
+    """Return `value` as an int, or raise naming it and the rule `>= minimum`."""
     # bool is an Integral in Python, but `stride=True` is always a mistake.
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(

@@ -1,0 +1,597 @@
+"""Parameter counts, the locally connected layer and the hand-written operations.
+
+Every count is checked against a real PyTorch module, and every hand-written
+operation against `torch.nn.functional.conv2d` or SciPy. Huge modules live on
+the meta device, which records shapes and allocates nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import partial
+
+import numpy as np
+import pytest
+import scipy.signal
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.testing import assert_close
+
+from book.layers import (
+    LocallyConnected2d,
+    conv_output_size,
+    conv_params,
+    convolve2d,
+    count_parameters,
+    cross_correlate2d,
+    cross_correlate2d_unfold,
+    fc_params,
+    locally_connected_params,
+)
+
+Correlate = Callable[..., torch.Tensor]
+HAND_WRITTEN = [cross_correlate2d, cross_correlate2d_unfold]
+ALL_THREE = [cross_correlate2d, cross_correlate2d_unfold, convolve2d]
+
+
+def conv2d_on_one_image(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """F.conv2d for one (H, W) image and one (kh, kw) kernel."""
+    return F.conv2d(x[None, None], weight[None, None])[0, 0]
+
+
+# --- fc_params, conv_params, locally_connected_params, count_parameters ------
+
+
+@pytest.mark.parametrize(
+    ("in_features", "out_features", "bias", "expected"),
+    [
+        (1, 1, True, 2),
+        (3, 5, False, 15),
+        (3, 5, True, 20),
+        (784, 10, True, 7850),
+        (224 * 224 * 3, 1000, False, 150_528_000),
+        (224 * 224 * 3, 100, True, 15_052_800 + 100),
+    ],
+)
+def test_fc_params_matches_nn_linear(
+    in_features: int, out_features: int, bias: bool, expected: int
+) -> None:
+    linear = nn.Linear(in_features, out_features, bias=bias, device="meta")
+    assert fc_params(in_features, out_features, bias=bias) == expected
+    assert count_parameters(linear) == expected
+
+
+@pytest.mark.parametrize(
+    ("in_channels", "out_channels", "kernel_size", "bias", "expected"),
+    [
+        (1, 1, 3, False, 9),
+        (1, 1, 3, True, 10),
+        (3, 96, 11, False, 34_848),
+        (3, 96, 11, True, 34_944),
+        (2, 4, (3, 5), True, 2 * 4 * 15 + 4),
+        (2, 4, (1, 7), False, 2 * 4 * 7),
+        (5, 2, [2, 3], True, 5 * 2 * 6 + 2),
+    ],
+)
+def test_conv_params_matches_nn_conv2d(
+    in_channels: int, out_channels: int, kernel_size: object, bias: bool, expected: int
+) -> None:
+    conv = nn.Conv2d(in_channels, out_channels, kernel_size, bias=bias, device="meta")
+    assert conv_params(in_channels, out_channels, kernel_size, bias=bias) == expected
+    assert count_parameters(conv) == expected
+
+
+LOCALLY_CONNECTED_CASES = [
+    # in, out, input_size, kernel, stride, padding, bias, output (h, w), count
+    (1, 1, 5, 3, 1, 0, False, (3, 3), 9 * 9),
+    (1, 1, 5, 3, 1, 0, True, (3, 3), 9 * (9 + 1)),
+    (2, 3, 7, 3, 2, 1, True, (4, 4), 16 * (2 * 3 * 9 + 3)),
+    (3, 2, (6, 8), (3, 5), 1, (1, 2), True, (6, 8), 48 * (3 * 2 * 15 + 2)),
+    (2, 2, (7, 9), (3, 3), (2, 3), 0, False, (3, 3), 9 * (2 * 2 * 9)),
+    (1, 4, 4, 1, 1, 0, True, (4, 4), 16 * (4 + 4)),
+]
+
+
+@pytest.mark.parametrize(
+    ("in_channels", "out_channels", "input_size", "kernel_size", "stride", "padding",
+     "bias", "output_size", "expected"),
+    LOCALLY_CONNECTED_CASES,
+)  # fmt: skip
+def test_locally_connected_params_matches_the_module(
+    in_channels: int,
+    out_channels: int,
+    input_size: object,
+    kernel_size: object,
+    stride: object,
+    padding: object,
+    bias: bool,
+    output_size: tuple[int, int],
+    expected: int,
+) -> None:
+    layer = LocallyConnected2d(
+        in_channels, out_channels, input_size, kernel_size, stride, padding, bias
+    )
+    count = locally_connected_params(
+        in_channels, out_channels, input_size, kernel_size, stride, padding, bias
+    )
+    assert layer.output_size == output_size
+    assert count == expected
+    assert count_parameters(layer) == count
+    x = torch.zeros(2, in_channels, *layer.input_size)
+    assert layer(x).shape == (2, out_channels, *output_size)
+
+
+def test_count_parameters_counts_frozen_and_counts_shared_weights_once() -> None:
+    shared = nn.Linear(4, 4)
+    model = nn.Sequential(shared, nn.ReLU(), shared, nn.Conv2d(1, 2, 3))
+    model[3].requires_grad_(False)
+    assert count_parameters(model) == (16 + 4) + (2 * 9 + 2)
+    assert count_parameters(nn.ReLU()) == 0
+
+
+def test_count_parameters_of_a_locally_connected_layer_on_meta() -> None:
+    # AlexNet's conv1 without weight sharing: 55 x 55 positions, each with its
+    # own 96 filters of 11 x 11 x 3 and 96 biases.
+    with torch.device("meta"):
+        layer = LocallyConnected2d(3, 96, 227, 11, stride=4)
+    assert layer.weight.is_meta
+    assert layer.output_size == (55, 55)
+    assert count_parameters(layer) == 105_705_600
+
+
+IMAGENET_INPUTS = 224 * 224 * 3
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        pytest.param(
+            partial(fc_params, IMAGENET_INPUTS, 1, False), 150_528, id="inputs"
+        ),
+        pytest.param(
+            partial(fc_params, IMAGENET_INPUTS, 1000, False), 150_528_000, id="fc"
+        ),
+        pytest.param(
+            partial(fc_params, IMAGENET_INPUTS, 100, False), 15_052_800, id="fc100"
+        ),
+        pytest.param(
+            partial(fc_params, IMAGENET_INPUTS, 100),
+            15_052_800 + 100,
+            id="fc100 biases",
+        ),
+        pytest.param(partial(fc_params, 200 * 200 * 3, 1, False), 120_000, id="neuron"),
+        # Table 1: 32 x 32 -> 32 x 32, one channel, biases ignored.
+        pytest.param(
+            partial(fc_params, 32 * 32, 32 * 32, False), 1_048_576, id="table1 fc"
+        ),
+        pytest.param(
+            partial(locally_connected_params, 1, 1, 32, 3, padding=1, bias=False),
+            9_216,
+            id="table1 locally connected",
+        ),
+        pytest.param(partial(conv_params, 1, 1, 3, bias=False), 9, id="table1 conv"),
+        # AlexNet conv1: 96 filters of 11 x 11 x 3.
+        pytest.param(partial(conv_params, 3, 96, 11, bias=False), 34_848, id="alexnet"),
+        pytest.param(partial(conv_params, 3, 96, 11), 34_944, id="alexnet biases"),
+        pytest.param(
+            partial(locally_connected_params, 3, 96, 227, 11, stride=4),
+            105_705_600,
+            id="alexnet locally connected",
+        ),
+        # Exercise 1: 64 x 64 -> 64 x 64, one channel, biases ignored.
+        pytest.param(
+            partial(fc_params, 64 * 64, 64 * 64, False), 16_777_216, id="ex1 fc"
+        ),
+        pytest.param(
+            partial(locally_connected_params, 1, 1, 64, 5, padding=2, bias=False),
+            102_400,
+            id="ex1 locally connected",
+        ),
+        pytest.param(partial(conv_params, 1, 1, 5, bias=False), 25, id="ex1 conv"),
+    ],
+)
+def test_the_numbers_the_course_states(count: Callable[[], int], expected: int) -> None:
+    result = count()
+    assert result == expected
+    assert type(result) is int
+
+
+@pytest.mark.parametrize("input_size", [32, 64, 227])
+def test_a_conv_layer_has_the_same_parameters_at_any_input_size(
+    input_size: int,
+) -> None:
+    conv = nn.Conv2d(3, 96, 11, stride=4, device="meta")
+    y = conv(torch.empty(1, 3, input_size, input_size, device="meta"))
+    assert y.shape[-1] == conv_output_size(input_size, 11, 4, floor=True)
+    assert count_parameters(conv) == conv_params(3, 96, 11) == 34_944
+
+
+@pytest.mark.parametrize(
+    ("function", "arguments", "error", "message"),
+    [
+        (fc_params, (0, 10), ValueError, "in_features must be positive, got 0"),
+        (fc_params, (10, -1), ValueError, "out_features must be positive, got -1"),
+        (fc_params, (2.5, 10), TypeError, "in_features must be an int, got 2.5"),
+        (fc_params, ("784", 10), TypeError, "in_features must be an int"),
+        (conv_params, (0, 1, 3), ValueError, "in_channels must be positive"),
+        (conv_params, (1, True, 3), TypeError, "out_channels must be an int, got True"),
+        (conv_params, (1, 1, 0), ValueError, "kernel_size must be positive"),
+        (conv_params, (1, 1, (3, 3, 3)), ValueError, "must be an int or a pair"),
+        (conv_params, (1, 1, (3, 0)), ValueError, "kernel_size[1] must be positive"),
+        (locally_connected_params, (1, 1, 8, 3, 2), ValueError,
+         "(8 - 3 + 2*0) / 2 + 1 = 3.5 is not a whole number"),
+        (locally_connected_params, (1, 1, 3, 5), ValueError,
+         "kernel_size 5 is larger than the padded input"),
+        (locally_connected_params, (1, 1, 8, 3, 1, -1), ValueError,
+         "padding must be at least 0, got -1"),
+        (locally_connected_params, (1, 1, (8, 8.0), 3), TypeError,
+         "input_size[1] must be an int"),
+    ],
+)  # fmt: skip
+def test_parameter_counts_reject_bad_input(
+    function: Callable[..., int], arguments: tuple, error: type, message: str
+) -> None:
+    with pytest.raises(error, match=re.escape(message)):
+        function(*arguments)
+
+
+# --- LocallyConnected2d -------------------------------------------------------
+
+FROM_CONV_CASES = [
+    # in, out, input_size, kernel, stride, padding, bias
+    (1, 1, 5, 3, 1, 0, True),
+    (3, 4, 8, 3, 1, 1, True),
+    (2, 3, 9, 3, 2, 0, False),
+    (2, 2, (7, 10), (3, 2), (2, 4), (1, 0), True),
+    (3, 5, 13, 5, 3, 2, True),
+    (1, 2, 6, 1, 1, 0, False),
+]
+
+
+def conv_and_copy(
+    in_channels: int,
+    out_channels: int,
+    input_size: object,
+    kernel_size: object,
+    stride: object,
+    padding: object,
+    bias: bool,
+    dtype: torch.dtype = torch.float32,
+) -> tuple[nn.Conv2d, LocallyConnected2d]:
+    """A seeded nn.Conv2d and the locally connected layer built from it."""
+    torch.manual_seed(0)
+    conv = nn.Conv2d(
+        in_channels, out_channels, kernel_size, stride, padding, bias=bias, dtype=dtype
+    )
+    return conv, LocallyConnected2d.from_conv2d(conv, input_size)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("case", FROM_CONV_CASES)
+def test_from_conv2d_computes_exactly_what_the_conv_computes(
+    case: tuple, dtype: torch.dtype, random_tensor: Callable[..., torch.Tensor]
+) -> None:
+    conv, layer = conv_and_copy(*case, dtype=dtype)
+    x = random_tensor(3, conv.in_channels, *layer.input_size).to(dtype)
+    y = layer(x)
+    assert y.dtype == dtype
+    assert_close(y, conv(x))
+
+
+def test_from_conv2d_on_the_meta_device_allocates_nothing() -> None:
+    conv = nn.Conv2d(3, 96, 11, stride=4, device="meta")
+    layer = LocallyConnected2d.from_conv2d(conv, 227)
+    assert layer.weight.is_meta
+    assert count_parameters(layer) == locally_connected_params(3, 96, 227, 11, 4)
+
+
+def test_one_position_with_its_own_kernel_changes_only_that_output(
+    random_tensor: Callable[..., torch.Tensor],
+) -> None:
+    conv, layer = conv_and_copy(2, 3, 7, 3, 1, 1, True)
+    # Positive pixels, so the patch sum below is far from zero.
+    x = random_tensor(2, 2, 7, 7).float().abs() + 0.5
+    row, col = 2, 5
+    with torch.no_grad():
+        layer.weight[row, col] += 1.0
+        y, y_conv = layer(x), conv(x)
+    changed = (y - y_conv).abs().amax(dim=(0, 1)) > 1e-4
+    expected = torch.zeros(7, 7, dtype=torch.bool)
+    expected[row, col] = True
+    assert torch.equal(changed, expected)
+    # The new output is the old one plus the patch sum: a kernel no conv shares.
+    patch = F.pad(x, (1, 1, 1, 1))[:, :, row : row + 3, col : col + 3]
+    assert_close(
+        y[:, :, row, col], y_conv[:, :, row, col] + patch.sum(dim=(1, 2, 3))[:, None]
+    )
+
+
+def test_distinct_kernels_are_not_a_convolution(
+    random_tensor: Callable[..., torch.Tensor],
+) -> None:
+    # A 1 x 1 kernel per position: output = weight[i, j] * x[i, j]. A conv would
+    # multiply every pixel by the same number.
+    layer = LocallyConnected2d(1, 1, 4, 1, bias=False)
+    with torch.no_grad():
+        layer.weight.copy_(torch.arange(16.0).reshape(4, 4, 1, 1, 1, 1))
+    x = torch.ones(1, 1, 4, 4)
+    assert_close(layer(x)[0, 0], torch.arange(16.0).reshape(4, 4))
+
+
+@pytest.mark.parametrize(
+    "shape", [(1, 2, 7, 8), (1, 2, 8, 7), (1, 3, 8, 8), (2, 8, 8), (1, 1, 2, 8, 8)]
+)
+def test_forward_with_the_wrong_shape_names_it(shape: tuple[int, ...]) -> None:
+    layer = LocallyConnected2d(2, 1, 8, 3)
+    message = f"expects input of shape (N, 2, 8, 8), got {shape}"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        layer(torch.zeros(shape))
+
+
+@pytest.mark.parametrize(
+    ("conv", "message"),
+    [
+        (nn.Conv2d(2, 2, 3, groups=2), "groups=2"),
+        (nn.Conv2d(1, 1, 3, dilation=2), "dilation=(2, 2)"),
+        (
+            nn.Conv2d(1, 1, 3, padding=1, padding_mode="reflect"),
+            "padding_mode='reflect'",
+        ),
+        (nn.Conv2d(1, 1, 3, padding="same"), "padding='same'"),
+        (nn.Conv2d(1, 1, 3, padding="valid"), "padding='valid'"),
+    ],
+)
+def test_from_conv2d_refuses_what_it_cannot_copy(conv: nn.Conv2d, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        LocallyConnected2d.from_conv2d(conv, 8)
+
+
+def test_from_conv2d_refuses_a_stride_that_does_not_tile() -> None:
+    with pytest.raises(ValueError, match=re.escape("(8 - 3 + 2*0) / 2 + 1 = 3.5")):
+        LocallyConnected2d.from_conv2d(nn.Conv2d(1, 1, 3, stride=2), 8)
+
+
+def test_gradients_flow_and_sum_to_the_conv_gradients(
+    random_tensor: Callable[..., torch.Tensor],
+) -> None:
+    conv, layer = conv_and_copy(2, 3, 6, 3, 1, 1, True, dtype=torch.float64)
+    x = random_tensor(4, 2, 6, 6).requires_grad_()
+    x_copy = x.detach().clone().requires_grad_()
+    target = random_tensor(4, 3, 6, 6, seed=1)
+    ((layer(x) - target) ** 2).sum().backward()
+    ((conv(x_copy) - target) ** 2).sum().backward()
+    assert layer.weight.grad is not None and layer.weight.grad.abs().sum() > 0
+    # Same function, same input gradient; the shared kernel's gradient is the
+    # sum of the gradients of its copies at every position.
+    assert_close(x.grad, x_copy.grad)
+    assert_close(layer.weight.grad.sum(dim=(0, 1)), conv.weight.grad)
+    assert_close(layer.bias.grad.sum(dim=(1, 2)), conv.bias.grad)
+
+
+def test_initial_weights_lie_in_the_range_nn_conv2d_uses() -> None:
+    torch.manual_seed(0)
+    layer = LocallyConnected2d(2, 3, 6, 3)
+    bound = 1 / (2 * 3 * 3) ** 0.5
+    for parameter in (layer.weight, layer.bias):
+        assert parameter.abs().max() <= bound
+        assert parameter.abs().max() > bound / 2
+    assert LocallyConnected2d(2, 3, 6, 3, bias=False).bias is None
+
+
+# --- cross_correlate2d, cross_correlate2d_unfold, convolve2d ------------------
+
+
+@pytest.fixture
+def edge_image_and_kernel() -> tuple[torch.Tensor, torch.Tensor]:
+    """The hand-worked example: a vertical edge and a left-to-right edge detector."""
+    image = torch.zeros(5, 5)
+    image[:, 2:] = 1.0
+    kernel = torch.tensor([[-1.0, 0.0, 1.0]] * 3)
+    return image, kernel
+
+
+@pytest.mark.parametrize(
+    "correlate",
+    [*HAND_WRITTEN, conv2d_on_one_image],
+    ids=["loop", "unfold", "F.conv2d"],
+)
+def test_the_hand_worked_example(
+    correlate: Correlate, edge_image_and_kernel: tuple[torch.Tensor, torch.Tensor]
+) -> None:
+    image, kernel = edge_image_and_kernel
+    feature_map = correlate(image, kernel)
+    assert feature_map.tolist() == [[3.0, 3.0, 0.0]] * 3
+
+
+def test_true_convolution_of_the_hand_worked_example_flips_the_sign(
+    edge_image_and_kernel: tuple[torch.Tensor, torch.Tensor],
+) -> None:
+    image, kernel = edge_image_and_kernel
+    assert convolve2d(image, kernel).tolist() == [[-3.0, -3.0, 0.0]] * 3
+
+
+@pytest.mark.parametrize("correlate", HAND_WRITTEN)
+def test_one_image_gives_the_same_as_a_batch_of_one(
+    correlate: Correlate, random_tensor: Callable[..., torch.Tensor]
+) -> None:
+    x, weight = random_tensor(6, 7), random_tensor(3, 2, seed=1)
+    y = correlate(x, weight, stride=(1, 2), padding=1)
+    assert y.shape == (6, 4)
+    assert_close(
+        y, correlate(x[None, None], weight[None, None], stride=(1, 2), padding=1)[0, 0]
+    )
+    assert_close(
+        y, F.conv2d(x[None, None], weight[None, None], stride=(1, 2), padding=1)[0, 0]
+    )
+
+
+@pytest.mark.parametrize(
+    "bias",
+    [0.5, -2, torch.tensor(0.5), torch.tensor([0.5]), np.float64(0.25)],
+    ids=["float", "int", "0-d tensor", "(1,) tensor", "numpy float"],
+)
+@pytest.mark.parametrize("correlate", HAND_WRITTEN)
+def test_bias_on_one_image(
+    correlate: Correlate, bias: object, random_tensor: Callable[..., torch.Tensor]
+) -> None:
+    x, weight = random_tensor(5, 5), random_tensor(3, 3, seed=1)
+    expected = conv2d_on_one_image(x, weight) + float(bias)
+    assert_close(correlate(x, weight, bias=bias), expected)
+
+
+@pytest.mark.parametrize("correlate", HAND_WRITTEN)
+def test_one_bias_per_output_channel(
+    correlate: Correlate, random_tensor: Callable[..., torch.Tensor]
+) -> None:
+    x, weight = random_tensor(2, 3, 6, 6), random_tensor(4, 3, 3, 3, seed=1)
+    bias = random_tensor(4, seed=2)
+    assert_close(correlate(x, weight, bias=bias), F.conv2d(x, weight, bias=bias))
+
+
+@pytest.mark.parametrize(
+    ("stride", "padding"),
+    [
+        (1, 0),
+        (2, 0),
+        (1, 2),
+        (3, 1),
+        ((1, 2), 0),
+        (1, (0, 2)),
+        ((2, 3), (1, 2)),
+        ([2, 1], [0, 1]),
+    ],
+)
+@pytest.mark.parametrize("correlate", ALL_THREE)
+def test_stride_and_padding_as_ints_and_pairs_match_f_conv2d(
+    correlate: Correlate,
+    stride: object,
+    padding: object,
+    random_tensor: Callable[..., torch.Tensor],
+) -> None:
+    x, weight = random_tensor(2, 3, 9, 8), random_tensor(2, 3, 3, 2, seed=1)
+    bias = random_tensor(2, seed=2)
+    if correlate is convolve2d:
+        weight_used_by_torch = weight.flip(-2, -1)
+    else:
+        weight_used_by_torch = weight
+    expected = F.conv2d(x, weight_used_by_torch, bias, stride, padding)
+    assert_close(correlate(x, weight, bias, stride, padding), expected)
+
+
+@pytest.mark.parametrize("correlate", ALL_THREE)
+@pytest.mark.parametrize("which", ["x", "weight"])
+def test_numpy_arrays_are_refused_with_a_hint(
+    correlate: Correlate, which: str, random_tensor: Callable[..., torch.Tensor]
+) -> None:
+    arguments = {"x": random_tensor(5, 5), "weight": random_tensor(3, 3)}
+    arguments[which] = arguments[which].numpy()
+    message = (
+        f"{which} must be a torch.Tensor, got ndarray (convert with torch.as_tensor)"
+    )
+    with pytest.raises(TypeError, match=re.escape(message)):
+        correlate(**arguments)
+
+
+BAD_SHAPES = [
+    pytest.param(
+        (5, 5), (1, 1, 3, 3), {}, "must both be 2-D", id="2-D image, 4-D kernel"
+    ),
+    pytest.param(
+        (1, 1, 5, 5), (3, 3), {}, "must both be 2-D", id="4-D image, 2-D kernel"
+    ),
+    pytest.param((1, 5, 5), (1, 3, 3), {}, "got x (1, 5, 5)", id="3-D"),
+    pytest.param((5,), (3,), {}, "must both be 2-D", id="1-D"),
+    pytest.param(
+        (2, 3, 5, 5),
+        (4, 2, 3, 3),
+        {},
+        "x has 3 channels but weight expects 2",
+        id="channels",
+    ),
+    pytest.param(
+        (2, 3, 5, 5),
+        (4, 3, 3, 3),
+        {"bias": torch.zeros(3)},
+        "one value per output channel (4), got 3",
+        id="bias length",
+    ),
+    pytest.param((5, 5), (3, 3), {"bias": [1.0, 2.0]}, "(1), got 2", id="bias list"),
+    pytest.param(
+        (3, 3),
+        (5, 5),
+        {},
+        "kernel_size 5 is larger than the padded input 3",
+        id="kernel",
+    ),
+    pytest.param(
+        (3, 4), (5, 5), {"padding": (1, 0)}, "padded input 4 + 2*0", id="padded"
+    ),
+    pytest.param(
+        (5, 5), (3, 3), {"stride": 0}, "stride must be positive", id="stride 0"
+    ),
+    pytest.param(
+        (5, 5), (3, 3), {"padding": -1}, "padding must be at least 0", id="pad -1"
+    ),
+    pytest.param((5, 5), (3, 3), {"stride": (1, 2, 3)}, "a pair", id="stride triple"),
+]
+
+
+@pytest.mark.parametrize(("x_shape", "weight_shape", "options", "message"), BAD_SHAPES)
+@pytest.mark.parametrize("correlate", ALL_THREE)
+def test_bad_shapes_raise_value_error_naming_them(
+    correlate: Correlate,
+    x_shape: tuple[int, ...],
+    weight_shape: tuple[int, ...],
+    options: dict,
+    message: str,
+) -> None:
+    x, weight = torch.zeros(x_shape), torch.zeros(weight_shape)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        correlate(x, weight, **options)
+
+
+@pytest.mark.parametrize("correlate", ALL_THREE)
+def test_a_float_stride_is_a_type_error(correlate: Correlate) -> None:
+    with pytest.raises(TypeError, match="stride must be an int, got 1.0"):
+        correlate(torch.zeros(5, 5), torch.zeros(3, 3), stride=1.0)
+
+
+@pytest.mark.parametrize("kernel_shape", [(3, 3), (2, 4), (1, 1), (5, 2)])
+def test_convolve2d_matches_scipy(
+    kernel_shape: tuple[int, int], random_tensor: Callable[..., torch.Tensor]
+) -> None:
+    x, weight = random_tensor(7, 6), random_tensor(*kernel_shape, seed=1)
+    x_np, weight_np = x.numpy(), weight.numpy()
+    valid = scipy.signal.convolve2d(x_np, weight_np, mode="valid")
+    full = scipy.signal.convolve2d(x_np, weight_np, mode="full")
+    padding = (kernel_shape[0] - 1, kernel_shape[1] - 1)
+    assert_close(convolve2d(x, weight), torch.from_numpy(valid))
+    assert_close(convolve2d(x, weight, padding=padding), torch.from_numpy(full))
+    correlated = scipy.signal.correlate2d(x_np, weight_np, mode="valid")
+    assert_close(cross_correlate2d(x, weight), torch.from_numpy(correlated))
+
+
+def test_convolve2d_on_a_batch_uses_the_flipped_kernel(
+    random_tensor: Callable[..., torch.Tensor],
+) -> None:
+    x, weight = random_tensor(2, 3, 6, 6), random_tensor(4, 3, 3, 2, seed=1)
+    expected = F.conv2d(x, weight.flip(-2, -1))
+    assert_close(convolve2d(x, weight), expected)
+    assert not torch.allclose(convolve2d(x, weight), F.conv2d(x, weight))
+    # Each (output, input) channel pair is a true 2-D convolution, summed over inputs.
+    channel_sum = sum(
+        scipy.signal.convolve2d(x[0, c].numpy(), weight[1, c].numpy(), mode="valid")
+        for c in range(3)
+    )
+    assert_close(convolve2d(x, weight)[0, 1], torch.from_numpy(channel_sum))
+
+
+def test_convolve2d_does_not_modify_the_kernel(
+    random_tensor: Callable[..., torch.Tensor],
+) -> None:
+    weight = random_tensor(3, 3)
+    before = weight.clone()
+    convolve2d(random_tensor(5, 5), weight)
+    assert torch.equal(weight, before)
