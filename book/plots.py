@@ -423,7 +423,10 @@ def kernel_preview_figure(
     )
 
     fc_limit = float(fc_weights.abs().max()) or 1.0
-    ax_fc.imshow(_as_numpy(fc_weights), cmap=DIVERGING, vmin=-fc_limit, vmax=fc_limit)
+    # Five colour levels read as the same noise but keep the PNG small: random
+    # values in a continuous colormap do not compress.
+    coarse = plt.get_cmap(DIVERGING, 5)
+    ax_fc.imshow(_as_numpy(fc_weights), cmap=coarse, vmin=-fc_limit, vmax=fc_limit)
     ax_fc.set_title(
         f"one FC hidden unit's weights\n{fc_weights.numel():,} weights, one per pixel"
     )
