@@ -199,8 +199,6 @@ def shift_experiment(
         directions = (directions,)
     if len(directions) == 0:
         raise ValueError("directions is empty: give 'horizontal' and/or 'vertical'")
-    for direction in directions:
-        shifted_position((0, 0), 0, direction)
     if len(seeds) == 0:
         raise ValueError("seeds is empty: give at least one seed, e.g. [0]")
     seeds = tuple(whole_number("seed", seed, 0) for seed in seeds)
