@@ -3,12 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.package-lock.json
 NOTEBOOKS := index.ipynb $(sort $(wildcard chapters/*.ipynb))
 
 # Kernels started by Jupyter tools run `python` from PATH: make it the venv's.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install test book lab execute bench lint lock clean
+.PHONY: help install test book lab execute bench lint lock clean bench-site
 
 help:
 	@echo "make test     run every test: helpers, notebooks (nbval), style, site build"
@@ -16,6 +17,7 @@ help:
 	@echo "make lab      open the notebooks in JupyterLab (MyST rendering included)"
 	@echo "make execute  re-run notebooks and refresh their committed outputs"
 	@echo "make bench    time each notebook against a floor notebook"
+	@echo "make bench-site  time clean and incremental site builds; largest page size"
 	@echo "make lint     ruff on code and notebooks"
 
 install: $(STAMP)
@@ -27,10 +29,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-test: $(STAMP)
+test: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest -n 2
 
-book: $(STAMP)
+book: $(STAMP) $(NPM_STAMP)
 	$(BIN)/jupyter-book build -W -n --keep-going .
 	@echo "The site is in $(abspath _build/html); open $(abspath _build/html/index.html)"
 
@@ -57,3 +59,15 @@ lock:
 
 clean:
 	rm -rf _build
+
+# The site's browser libraries (MathJax, require.js, the widget manager, axe-core),
+# pinned in package-lock.json; npm writes the stamp file on every install.
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: the site serves MathJax and \
+	the widget manager itself, installed with npm. Install Node.js with npm \
+	(Debian/Ubuntu: apt-get install -y npm; elsewhere https://nodejs.org), then \
+	run make again."; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+
+bench-site: $(STAMP) $(NPM_STAMP)
+	$(BIN)/python benchmarks/site_speed.py
