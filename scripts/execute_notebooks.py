@@ -10,8 +10,11 @@ machine to machine is reset, so that a re-run changes only what really changed.
 from __future__ import annotations
 
 import argparse
+import platform
 import sys
 import time
+from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import nbformat
@@ -50,6 +53,7 @@ def execute(path: Path, timeout: int) -> float:
     client.execute()
     seconds = time.perf_counter() - start
     normalise(notebook)
+    record_execution(notebook, seconds)
     nbformat.validate(notebook)
     nbformat.write(notebook, path)
     return seconds
@@ -67,6 +71,33 @@ def main(argv: list[str] | None = None) -> int:
         seconds = execute(path, args.timeout)
         print(f"{path}: executed in {seconds:.1f} s")
     return 0
+
+
+# What the status page reports: the libraries whose versions shape the outputs.
+RECORDED_LIBRARIES = (
+    "torch",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "scikit-learn",
+    "ipywidgets",
+    "tqdm",
+)
+# Notebook metadata key the site's status page reads (_ext/execution_status.py).
+RECORD_KEY = "execution_record"
+
+
+def record_execution(notebook: nbformat.NotebookNode, seconds: float) -> None:
+    """Store when, how fast and with which library versions the outputs were made."""
+    # Kept in the notebook itself, so a notebook added later needs no other file.
+    notebook.metadata[RECORD_KEY] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "seconds": round(seconds, 1),
+        "libraries": {
+            "python": platform.python_version(),
+            **{name: version(name) for name in RECORDED_LIBRARIES},
+        },
+    }
 
 
 if __name__ == "__main__":
