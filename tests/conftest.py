@@ -1,8 +1,14 @@
-"""Fixtures shared by the helper-package tests."""
+"""Fixtures shared by the tests: seeded tensors and the built site."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import torch
@@ -20,3 +26,50 @@ def _random_tensor(*shape: int, seed: int = 0) -> torch.Tensor:
 def random_tensor() -> MakeTensor:
     """`random_tensor(*shape, seed=0)`: a seeded float64 tensor, same every run."""
     return _random_tensor
+
+
+SITE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _build_site(out: Path) -> str:
+    """Build the site as the README does, into `out`; return the problems found."""
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run(
+        [
+            str(jupyter_book),
+            "build",
+            "-W",
+            "-n",
+            "--keep-going",
+            str(SITE_ROOT),
+            "--path-output",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"},
+    )
+    log = result.stdout + result.stderr
+    if result.returncode != 0:
+        return f"site build failed:\n{log[-6000:]}"
+    warnings = [line for line in log.splitlines() if re.search(r"WARNING|ERROR", line)]
+    return "site build warned:\n" + "\n".join(warnings) if warnings else ""
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The built site's HTML folder: one build per test run, shared by all workers."""
+    # pytest-xdist workers share the parent of their temporary folders; the first
+    # to take the lock builds, the others wait and read its verdict.
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent
+    verdict = shared / "site-verdict.txt"
+    with open(shared / "site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not verdict.exists():
+            verdict.write_text(_build_site(shared / "site"))
+    problems = verdict.read_text()
+    assert not problems, problems
+    return shared / "site" / "_build" / "html"

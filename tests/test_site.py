@@ -1,18 +1,15 @@
 """The site builds with zero warnings, and the built pages carry what readers need.
 
 The build is the README's (`jupyter-book build -W -n --keep-going`), run once
-into a temporary folder; the checks read the HTML it wrote.
+per test run into a temporary folder (the `site` fixture of conftest.py, shared
+with the browser tests); the checks read the HTML it wrote.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 import yaml
 from bs4 import BeautifulSoup
 
@@ -25,33 +22,6 @@ CALLOUT_KINDS = (
     "library-shortcut",
     "research-frontier",
 )
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run(
-        [
-            str(jupyter_book),
-            "build",
-            "-W",
-            "-n",
-            "--keep-going",
-            str(ROOT),
-            "--path-output",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"},
-    )
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, f"site build failed:\n{log[-6000:]}"
-    warnings = [line for line in log.splitlines() if re.search(r"WARNING|ERROR", line)]
-    assert not warnings, "site build warned:\n" + "\n".join(warnings)
-    return out / "_build" / "html"
 
 
 def page(site: Path, name: str) -> BeautifulSoup:
@@ -142,3 +112,60 @@ def test_citations_resolve_to_bibliography(site: Path) -> None:
     assert links, (
         "chapter 1 cites nothing, or citations do not link to the bibliography"
     )
+
+
+def notebook_pages() -> list[str]:
+    return [name for name in toc_pages() if (ROOT / f"{name}.ipynb").is_file()]
+
+
+def test_status_page_lists_every_notebook_with_its_record(site: Path) -> None:
+    status = page(site, "status")
+    rows = {}
+    for row in status.select("table tbody tr"):
+        link = row.find("a", href=True)
+        if link is not None:
+            rows[link["href"].removesuffix(".html")] = [
+                cell.get_text(" ", strip=True) for cell in row.find_all("td")
+            ]
+    for name in notebook_pages():
+        assert name in rows, f"the status page does not list {name}"
+        produced, seconds = rows[name][1:3]
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", produced), (
+            f"{name}: no execution record ({produced!r}): run `make execute`"
+        )
+        assert float(seconds) > 0, f"{name}: run time {seconds!r}"
+    versions = status.get_text(" ", strip=True)
+    for library in ("python", "torch", "numpy", "matplotlib"):
+        assert re.search(rf"{library} \d+\.\d+", versions), f"no {library} version"
+
+
+def test_tables_are_numbered_and_captioned(site: Path) -> None:
+    captions = page(site, "status").select("table caption")
+    numbers = [c.select_one(".caption-number") for c in captions]
+    assert len(captions) == 2 and all(numbers), "status tables lack numbered captions"
+    assert numbers[0].get_text(strip=True).startswith("Table 1")
+
+
+def test_every_page_links_to_the_previous_and_next_page(site: Path) -> None:
+    names = toc_pages()
+    for before, after in zip(names, names[1:], strict=False):
+        forward = page(site, before).select_one("a.right-next")
+        backward = page(site, after).select_one("a.left-prev")
+        assert forward is not None, f"{before} has no link to the next page"
+        assert backward is not None, f"{after} has no link to the previous page"
+        depth = "../" * before.count("/")
+        assert forward["href"] == f"{depth}{after}.html", (before, forward["href"])
+
+
+def test_every_notebook_page_has_download_and_launch_buttons(site: Path) -> None:
+    owner_repo = config()["repository"]["url"].removeprefix("https://github.com/")
+    for name in notebook_pages():
+        html = str(page(site, name))
+        depth = "../" * name.count("/")
+        assert f'href="{depth}_sources/{name}.ipynb"' in html, (
+            f"{name}: no .ipynb download button"
+        )
+        assert f"mybinder.org/v2/gh/{owner_repo}/main" in html, f"{name}: no Binder"
+        assert f"colab.research.google.com/github/{owner_repo}" in html, (
+            f"{name}: no Colab button"
+        )

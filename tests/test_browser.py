@@ -1,0 +1,496 @@
+"""The built site as a reader meets it: every page in a real browser, offline.
+
+Playwright drives Debian's Chromium (never a browser Playwright downloads) over
+the site served from 127.0.0.1; every request to any other host is blocked and
+counted as a failure, so a page that needs the network to render fails here.
+Each page is visited once at desktop and once at phone width; the tests below
+check what those visits recorded. Screenshots go to _build/screenshots/.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+# Headless, as root in a container, and without the background connections
+# Chromium makes to Google at start-up (this machine's network refuses them).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_ALLOWLIST = Path(__file__).with_name("axe_allowlist.yml")
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
+TIMEOUT_MS = 30_000
+CALLOUT_KINDS = (
+    "key-insight",
+    "misconception",
+    "practical-example",
+    "try-this",
+    "library-shortcut",
+    "research-frontier",
+)
+SEARCH_TERM = "convolution"
+
+# Resolves once MathJax (if the page loads it) has typeset the whole page.
+WAIT_FOR_MATH = """async () => {
+  if (window.MathJax && window.MathJax.startup) {
+    await window.MathJax.startup.promise;
+  }
+}"""
+# True once every embedded widget view has been rendered by the widget manager,
+# which puts a div.widget-subarea right before the view's script tag.
+WIDGETS_RENDERED = """() => [...document.querySelectorAll(
+  'script[type="application/vnd.jupyter.widget-view+json"]')].every(
+  s => s.previousElementSibling && s.previousElementSibling.matches('.widget-subarea')
+       && s.previousElementSibling.childElementCount > 0)"""
+# Everything the checks need from one page, read in one go.
+INSPECT = r"""() => {
+  const skip = el => el.closest('pre, code, script, style, mjx-container, textarea');
+  const texts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (node.parentElement && !skip(node.parentElement)) texts.push(node.textContent);
+  }
+  const views = [...document.querySelectorAll(
+    'script[type="application/vnd.jupyter.widget-view+json"]')];
+  return {
+    text: texts.join(' '),
+    typeset: document.querySelectorAll('mjx-container').length,
+    untypeset: [...document.querySelectorAll('.math')]
+      .filter(e => !e.querySelector('mjx-container'))
+      .map(e => e.textContent.slice(0, 80)),
+    images: [...document.images].map(i => ({
+      src: i.currentSrc || i.src, loaded: i.complete && i.naturalWidth > 0,
+      alt: (i.getAttribute('alt') || '').trim()})),
+    widgets: views.map(s => {
+      const view = s.previousElementSibling;
+      const box = view ? view.getBoundingClientRect() : {width: 0, height: 0};
+      return {text: view ? view.innerText.trim() : '',
+              visible: box.width > 0 && box.height > 0};
+    }),
+    ids: [...document.querySelectorAll('[id]')].map(e => e.id)
+      .concat([...document.querySelectorAll('a[name]')].map(a => a.name)),
+    links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+    overflow: document.documentElement.scrollWidth
+      - document.documentElement.clientWidth,
+  };
+}"""
+# preload: false stops axe fetching stylesheets itself; it resolves their @import
+# against the page, asks for files that do not exist, and those 404s are axe's.
+RUN_AXE = """async () => (await axe.run(document,
+    {resultTypes: ['violations'], preload: false}))
+  .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                         targets: v.nodes.map(n => n.target.join(' '))}))"""
+# TeX left as text: delimiters, $$, or $...$ around a command, ^ or _.
+RAW_TEX = re.compile(r"\\\(|\\\[|\$\$|\\begin\{|\$[^$\n]*[\\^_][^$\n]*\$")
+
+
+@dataclass
+class Visit:
+    """What the browser saw on one page at one viewport size."""
+
+    problems: list[str] = field(default_factory=list)
+    inspection: dict = field(default_factory=dict)
+    axe: list[dict] = field(default_factory=list)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """Serves files without logging each request to stderr."""
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        """Drop the per-request log line."""
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    """Base URL of the built site on a local HTTP server."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium under Playwright; CI must have it, elsewhere it may skip."""
+    if not CHROMIUM.is_file():
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+def new_page(browser, base_url: str, viewport: dict, problems: list[str]):
+    """A page whose requests may only reach `base_url`; failures go to `problems`."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    local = urlsplit(base_url).netloc
+
+    def only_local(route, request) -> None:
+        if urlsplit(request.url).netloc == local:
+            route.continue_()
+        else:
+            problems.append(f"blocked request to {request.url}")
+            route.abort()
+
+    context.route("**/*", only_local)
+    page.on(
+        "console",
+        lambda msg: (
+            msg.type == "error" and problems.append(f"console error: {msg.text}")
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "requestfailed",
+        lambda request: (
+            urlsplit(request.url).netloc == local
+            and problems.append(f"failed request: {request.url} ({request.failure})")
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400
+            and problems.append(f"HTTP {response.status}: {response.url}")
+        ),
+    )
+    page.set_default_timeout(TIMEOUT_MS)
+    return page
+
+
+def load(page, url: str) -> None:
+    """Open `url` and wait until its math is typeset and its widgets are drawn."""
+    page.goto(url, wait_until="load")
+    page.evaluate(WAIT_FOR_MATH)
+    page.wait_for_function(WIDGETS_RENDERED)
+
+
+def screenshot_name(name: str, suffix: str) -> Path:
+    return SCREENSHOTS / f"{name.removesuffix('.html').replace('/', '__')}{suffix}.png"
+
+
+@pytest.fixture(scope="module")
+def pages(site: Path) -> list[str]:
+    """Every HTML page of the built site, relative to its root."""
+    found = sorted(
+        str(path.relative_to(site))
+        for path in site.rglob("*.html")
+        if not path.relative_to(site).parts[0].startswith("_")
+    )
+    assert "index.html" in found, f"no index.html among the built pages: {found}"
+    return found
+
+
+@pytest.fixture(scope="module")
+def desktop(browser, server: str, pages: list[str]) -> dict[str, Visit]:
+    """Each page visited at desktop width: checks, axe-core, full-page screenshot."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    axe_source = AXE.read_text()
+    visits = {}
+    for name in pages:
+        visit = Visit()
+        page = new_page(browser, server, DESKTOP, visit.problems)
+        try:
+            load(page, server + name)
+            visit.inspection = page.evaluate(INSPECT)
+            page.screenshot(path=screenshot_name(name, ""), full_page=True)
+            page.add_script_tag(content=axe_source)
+            visit.axe = page.evaluate(RUN_AXE)
+        except Exception as error:  # noqa: BLE001 - reported per page below
+            visit.problems.append(f"could not load: {error}")
+        finally:
+            page.context.close()
+        visits[name] = visit
+    return visits
+
+
+@pytest.fixture(scope="module")
+def phone(browser, server: str, pages: list[str]) -> dict[str, Visit]:
+    """Each page visited at phone width, with a screenshot of the first screen."""
+    visits = {}
+    for name in pages:
+        visit = Visit()
+        page = new_page(browser, server, PHONE, visit.problems)
+        try:
+            load(page, server + name)
+            visit.inspection = page.evaluate(INSPECT)
+            page.screenshot(path=screenshot_name(name, "-phone"))
+        except Exception as error:  # noqa: BLE001 - reported per page below
+            visit.problems.append(f"could not load: {error}")
+        finally:
+            page.context.close()
+        visits[name] = visit
+    return visits
+
+
+def report(failures: dict[str, list[str]]) -> str:
+    return "\n".join(
+        f"{name}: {problem}" for name, found in failures.items() for problem in found
+    )
+
+
+def test_every_page_loads_offline_without_errors(desktop: dict[str, Visit]) -> None:
+    failures = {
+        name: visit.problems for name, visit in desktop.items() if visit.problems
+    }
+    assert not failures, report(failures)
+
+
+def test_all_math_is_typeset(desktop: dict[str, Visit]) -> None:
+    failures = {}
+    for name, visit in desktop.items():
+        left = [f"not typeset: {tex!r}" for tex in visit.inspection["untypeset"]]
+        left += [
+            f"raw TeX in the text: {m!r}"
+            for m in RAW_TEX.findall(visit.inspection["text"])
+        ]
+        if left:
+            failures[name] = left
+    assert not failures, report(failures)
+    # Guards the check above: it must have seen typeset math somewhere.
+    assert any(visit.inspection["typeset"] for visit in desktop.values()), (
+        "no page has typeset math: the math check checked nothing"
+    )
+
+
+def test_every_image_loads_and_has_alt_text(desktop: dict[str, Visit]) -> None:
+    failures = {}
+    for name, visit in desktop.items():
+        bad = [
+            f"{image['src']}: "
+            + ("not loaded" if not image["loaded"] else "no alt text")
+            for image in visit.inspection["images"]
+            if not image["loaded"] or not image["alt"]
+        ]
+        if bad:
+            failures[name] = bad
+    assert not failures, report(failures)
+    assert any(visit.inspection["images"] for visit in desktop.values())
+
+
+def test_every_widget_shows_its_saved_state(
+    desktop: dict[str, Visit], site: Path
+) -> None:
+    stored = [n for n in desktop if "widget-state+json" in (site / n).read_text()]
+    assert stored, "no page embeds widget state: the widget check checks nothing"
+    failures = {}
+    for name in stored:
+        widgets = desktop[name].inspection["widgets"]
+        bad = [
+            f"widget {i} is blank or hidden"
+            for i, widget in enumerate(widgets)
+            if not (widget["visible"] and widget["text"])
+        ]
+        if not widgets:
+            bad.append("widget state is embedded but no widget view is on the page")
+        if bad:
+            failures[name] = bad
+    assert not failures, report(failures)
+
+
+def test_internal_links_and_anchors_resolve(
+    desktop: dict[str, Visit], server: str, site: Path
+) -> None:
+    ids = {name: set(visit.inspection["ids"]) for name, visit in desktop.items()}
+    failures = {}
+    for name, visit in desktop.items():
+        bad = []
+        for link in visit.inspection["links"]:
+            url, fragment = urldefrag(link)
+            if not url.startswith(server):
+                continue
+            target = unquote(urlsplit(url).path.removeprefix(urlsplit(server).path))
+            target = target or "index.html"
+            if target.endswith("/"):
+                target += "index.html"
+            if not (site / target).is_file():
+                bad.append(f"{link}: no such file in the site")
+            elif fragment and target in ids and unquote(fragment) not in ids[target]:
+                bad.append(f"{link}: no element with id {fragment!r}")
+        if bad:
+            failures[name] = sorted(set(bad))
+    assert not failures, report(failures)
+
+
+def allowed_by_list(violation: dict, allowed: dict) -> bool:
+    """Whether the allow-list excuses every element this violation names."""
+    entry = allowed.get(violation["id"])
+    return entry is not None and set(violation["targets"]) <= set(entry["targets"])
+
+
+def test_axe_finds_no_serious_violations(desktop: dict[str, Visit]) -> None:
+    allowed = yaml.safe_load(AXE_ALLOWLIST.read_text()) or {}
+    failures = {}
+    for name, visit in desktop.items():
+        bad = [
+            f"{v['impact']} {v['id']} ({v['help']}): {v['targets'][:3]}"
+            for v in visit.axe
+            if v["impact"] in ("critical", "serious")
+            and not allowed_by_list(v, allowed)
+        ]
+        if bad:
+            failures[name] = bad
+    assert not failures, report(failures)
+
+
+def test_axe_allowlist_entries_are_narrow_and_explained() -> None:
+    allowed = yaml.safe_load(AXE_ALLOWLIST.read_text()) or {}
+    for rule, entry in allowed.items():
+        assert entry.get("targets"), f"{rule}: name the elements it excuses"
+        assert len(entry.get("reason", "")) >= 40, f"{rule}: give the reason"
+
+
+def test_phone_width_has_no_horizontal_scroll(phone: dict[str, Visit]) -> None:
+    failures = {}
+    for name, visit in phone.items():
+        if visit.problems:
+            failures[name] = visit.problems
+        elif visit.inspection["overflow"] > 0:
+            failures[name] = [
+                f"{visit.inspection['overflow']} px wider than the screen"
+            ]
+    assert not failures, report(failures)
+
+
+def test_search_page_finds_a_term(browser, server: str) -> None:
+    problems: list[str] = []
+    page = new_page(browser, server, DESKTOP, problems)
+    try:
+        page.goto(f"{server}search.html?q={SEARCH_TERM}")
+        page.wait_for_selector("#search-results ul.search li")
+        results = page.locator("#search-results ul.search li")
+        count = results.count()
+        page.screenshot(path=screenshot_name("search", "-results"))
+    finally:
+        page.context.close()
+    assert count >= 1
+    assert not problems, problems
+
+
+def switch_to_dark(page) -> None:
+    """Click the theme's switch until the page is in dark mode."""
+    for _ in range(3):
+        if page.evaluate("document.documentElement.dataset.theme") == "dark":
+            return
+        page.locator(".theme-switch-button").first.click()
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark", (
+        "the theme switch never reached dark mode"
+    )
+
+
+# WCAG relative luminance of an element's background; null when transparent.
+LUMINANCE = """el => {
+  const rgba = getComputedStyle(el).backgroundColor.match(/[\\d.]+/g).map(Number);
+  if (rgba.length === 4 && rgba[3] === 0) return null;
+  const [r, g, b] = rgba.slice(0, 3).map(c => {
+    c /= 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}"""
+# WCAG AAA contrast, for black figure text on the figure's background.
+LEGIBLE_CONTRAST = 7.0
+
+
+def test_dark_mode_switches_and_figures_stay_legible(
+    browser, server: str, site: Path, pages: list[str]
+) -> None:
+    with_figures = [n for n in pages if "<figure" in (site / n).read_text()]
+    assert with_figures, "no page has a figure"
+    problems: list[str] = []
+    page = new_page(browser, server, DESKTOP, problems)
+    try:
+        load(page, server + with_figures[0])
+        switch_to_dark(page)
+        body = page.locator("body").evaluate(LUMINANCE)
+        figures = page.locator("figure img")
+        backgrounds = [
+            figures.nth(i).evaluate(LUMINANCE) for i in range(figures.count())
+        ]
+        figures.first.scroll_into_view_if_needed()
+        page.screenshot(path=screenshot_name(with_figures[0], "-dark"))
+    finally:
+        page.context.close()
+    assert body is not None and body < 0.1, f"dark mode page background: {body}"
+    # Figures are drawn in black on white: each must keep a light background.
+    contrasts = [None if b is None else (b + 0.05) / 0.05 for b in backgrounds]
+    assert contrasts and all(c and c >= LEGIBLE_CONTRAST for c in contrasts), (
+        f"contrast of black figure text on its dark-mode background: {contrasts}"
+    )
+    assert not problems, problems
+
+
+CALLOUT_LOOK = """kinds => {
+  const main = document.querySelector('main') || document.body;
+  return kinds.map(kind => {
+    const box = document.createElement('div');
+    box.className = `admonition ${kind}`;
+    box.innerHTML = '<p class="admonition-title">Title</p><p>Body</p>';
+    main.prepend(box);
+    const title = box.querySelector('.admonition-title');
+    const look = {
+      border: getComputedStyle(box).borderLeftColor,
+      background: getComputedStyle(title).backgroundColor,
+      icon: getComputedStyle(title, '::after').content,
+    };
+    box.remove();
+    return look;
+  });
+}"""
+
+
+def test_callout_kinds_look_distinct_in_light_and_dark(browser, server: str) -> None:
+    problems: list[str] = []
+    page = new_page(browser, server, DESKTOP, problems)
+    try:
+        load(page, server + "index.html")
+        page.evaluate("document.documentElement.dataset.theme = 'light'")
+        light = page.evaluate(CALLOUT_LOOK, list(CALLOUT_KINDS))
+        switch_to_dark(page)
+        dark = page.evaluate(CALLOUT_LOOK, list(CALLOUT_KINDS))
+    finally:
+        page.context.close()
+    for mode, looks in (("light", light), ("dark", dark)):
+        signatures = [json.dumps(look, sort_keys=True) for look in looks]
+        assert len(set(signatures)) == len(CALLOUT_KINDS), f"{mode}: {looks}"
+        borders = [look["border"] for look in looks]
+        assert len(set(borders)) == len(CALLOUT_KINDS), f"{mode} colours: {borders}"
+        icons = [look["icon"] for look in looks]
+        assert all(icon not in ("none", "normal", "") for icon in icons), icons
+    assert [look["border"] for look in light] != [look["border"] for look in dark]
+    assert not problems, problems
