@@ -38,9 +38,10 @@ class ExecutionStatus(SphinxDirective):
     """Render the execution records of every notebook in the book."""
 
     def notebooks(self) -> list[tuple[str, Path]]:
-        """(docname, path) of every notebook page, in name order."""
+        """(docname, path) of every notebook page: the front page, then by name."""
         paths = ((doc, Path(self.env.doc2path(doc))) for doc in self.env.found_docs)
-        return sorted((doc, path) for doc, path in paths if path.suffix == ".ipynb")
+        found = [(doc, path) for doc, path in paths if path.suffix == ".ipynb"]
+        return sorted(found, key=lambda item: (item[0] != self.config.root_doc, item))
 
     def link(self, docname: str) -> nodes.Node:
         """A reference showing the page's title."""

@@ -89,6 +89,7 @@ INSPECT = r"""() => {
       const view = s.previousElementSibling;
       const box = view ? view.getBoundingClientRect() : {width: 0, height: 0};
       return {text: view ? view.innerText.trim() : '',
+              media: view ? view.querySelectorAll('img, canvas, svg').length : 0,
               visible: box.width > 0 && box.height > 0};
     }),
     ids: [...document.querySelectorAll('[id]')].map(e => e.id)
@@ -303,6 +304,11 @@ def test_every_image_loads_and_has_alt_text(desktop: dict[str, Visit]) -> None:
     assert any(visit.inspection["images"] for visit in desktop.values())
 
 
+def shows_something(widget: dict) -> bool:
+    """A drawn widget takes space and shows text (a label, a value) or an image."""
+    return widget["visible"] and bool(widget["text"] or widget["media"])
+
+
 def test_every_widget_shows_its_saved_state(
     desktop: dict[str, Visit], site: Path
 ) -> None:
@@ -314,7 +320,7 @@ def test_every_widget_shows_its_saved_state(
         bad = [
             f"widget {i} is blank or hidden"
             for i, widget in enumerate(widgets)
-            if not (widget["visible"] and widget["text"])
+            if not shows_something(widget)
         ]
         if not widgets:
             bad.append("widget state is embedded but no widget view is on the page")
@@ -494,3 +500,31 @@ def test_callout_kinds_look_distinct_in_light_and_dark(browser, server: str) -> 
         assert all(icon not in ("none", "normal", "") for icon in icons), icons
     assert [look["border"] for look in light] != [look["border"] for look in dark]
     assert not problems, problems
+
+
+def test_every_page_works_opened_from_disk(
+    browser, site: Path, pages: list[str]
+) -> None:
+    # A reader may open index.html straight from the folder, with no server.
+    base = site.as_uri() + "/"
+    failures = {}
+    for name in pages:
+        problems: list[str] = []
+        page = new_page(browser, base, DESKTOP, problems)
+        try:
+            load(page, base + name)
+            inspection = page.evaluate(INSPECT)
+        except Exception as error:  # noqa: BLE001 - reported below
+            problems.append(f"could not load: {error}")
+        else:
+            problems += [f"not typeset: {tex!r}" for tex in inspection["untypeset"]]
+            problems += [
+                f"widget {i} is blank"
+                for i, widget in enumerate(inspection["widgets"])
+                if not shows_something(widget)
+            ]
+        finally:
+            page.context.close()
+        if problems:
+            failures[name] = problems
+    assert not failures, report(failures)
