@@ -14,7 +14,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -217,46 +217,54 @@ def pages(site: Path) -> list[str]:
     return found
 
 
+def visit_pages(
+    browser,
+    base_url: str,
+    pages: list[str],
+    viewport: dict,
+    then: Callable[[object, str, Visit], None] | None = None,
+) -> dict[str, Visit]:
+    """Load each page, inspect it, and run `then(page, name, visit)` on it."""
+    visits = {}
+    for name in pages:
+        visit = Visit()
+        page = new_page(browser, base_url, viewport, visit.problems)
+        try:
+            load(page, base_url + name)
+            visit.inspection = page.evaluate(INSPECT)
+            if then is not None:
+                then(page, name, visit)
+        except Exception as error:  # noqa: BLE001 - reported per page by the tests
+            visit.problems.append(f"could not load: {error}")
+        finally:
+            page.context.close()
+        visits[name] = visit
+    return visits
+
+
 @pytest.fixture(scope="module")
 def desktop(browser, server: str, pages: list[str]) -> dict[str, Visit]:
     """Each page visited at desktop width: checks, axe-core, full-page screenshot."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     axe_source = AXE.read_text()
-    visits = {}
-    for name in pages:
-        visit = Visit()
-        page = new_page(browser, server, DESKTOP, visit.problems)
-        try:
-            load(page, server + name)
-            visit.inspection = page.evaluate(INSPECT)
-            page.screenshot(path=screenshot_name(name, ""), full_page=True)
-            page.add_script_tag(content=axe_source)
-            visit.axe = page.evaluate(RUN_AXE)
-        except Exception as error:  # noqa: BLE001 - reported per page below
-            visit.problems.append(f"could not load: {error}")
-        finally:
-            page.context.close()
-        visits[name] = visit
-    return visits
+
+    def screenshot_and_axe(page, name: str, visit: Visit) -> None:
+        page.screenshot(path=screenshot_name(name, ""), full_page=True)
+        page.add_script_tag(content=axe_source)
+        visit.axe = page.evaluate(RUN_AXE)
+
+    return visit_pages(browser, server, pages, DESKTOP, screenshot_and_axe)
 
 
 @pytest.fixture(scope="module")
 def phone(browser, server: str, pages: list[str]) -> dict[str, Visit]:
     """Each page visited at phone width, with a screenshot of the first screen."""
-    visits = {}
-    for name in pages:
-        visit = Visit()
-        page = new_page(browser, server, PHONE, visit.problems)
-        try:
-            load(page, server + name)
-            visit.inspection = page.evaluate(INSPECT)
-            page.screenshot(path=screenshot_name(name, "-phone"))
-        except Exception as error:  # noqa: BLE001 - reported per page below
-            visit.problems.append(f"could not load: {error}")
-        finally:
-            page.context.close()
-        visits[name] = visit
-    return visits
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def screenshot(page, name: str, visit: Visit) -> None:
+        page.screenshot(path=screenshot_name(name, "-phone"))
+
+    return visit_pages(browser, server, pages, PHONE, screenshot)
 
 
 def report(failures: dict[str, list[str]]) -> str:
@@ -506,25 +514,17 @@ def test_every_page_works_opened_from_disk(
     browser, site: Path, pages: list[str]
 ) -> None:
     # A reader may open index.html straight from the folder, with no server.
-    base = site.as_uri() + "/"
+    visits = visit_pages(browser, site.as_uri() + "/", pages, DESKTOP)
     failures = {}
-    for name in pages:
-        problems: list[str] = []
-        page = new_page(browser, base, DESKTOP, problems)
-        try:
-            load(page, base + name)
-            inspection = page.evaluate(INSPECT)
-        except Exception as error:  # noqa: BLE001 - reported below
-            problems.append(f"could not load: {error}")
-        else:
-            problems += [f"not typeset: {tex!r}" for tex in inspection["untypeset"]]
+    for name, visit in visits.items():
+        problems = list(visit.problems)
+        if visit.inspection:
+            problems += [f"not typeset: {t!r}" for t in visit.inspection["untypeset"]]
             problems += [
                 f"widget {i} is blank"
-                for i, widget in enumerate(inspection["widgets"])
+                for i, widget in enumerate(visit.inspection["widgets"])
                 if not shows_something(widget)
             ]
-        finally:
-            page.context.close()
         if problems:
             failures[name] = problems
     assert not failures, report(failures)
