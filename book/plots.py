@@ -604,7 +604,7 @@ def correlation_figure(
                 f"curve {name!r} has {len(values)} values for {len(distances)} "
                 "distances"
             )
-    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(9, 4.2), layout="constrained")
     markers = "osD^v"
     for index, (name, values) in enumerate(curves.items()):
         ax.plot(
@@ -619,7 +619,7 @@ def correlation_figure(
     ax.set_ylabel("correlation of their intensities")
     ax.set_ylim(min(-0.1, min(min(v) for v in curves.values()) - 0.05), 1.02)
     ax.grid(True, color="0.92")
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
@@ -629,7 +629,7 @@ def shift_comparison_figure(
     """Test accuracy against horizontal shift for several models: mean, seed range."""
     if not results:
         raise ValueError("results is empty: give at least one name -> experiment")
-    fig, ax = plt.subplots(figsize=(8, 4.6), layout="constrained")
+    fig, ax = plt.subplots(figsize=(10, 4.6), layout="constrained")
     markers = "os^Dv"
     for name, result in results.items():
         if "horizontal" not in result.accuracy:
@@ -655,5 +655,5 @@ def shift_comparison_figure(
     ax.set_xlabel("horizontal shift of the test digits from the training position")
     ax.set_ylabel("test accuracy (mean, band: range over seeds)")
     ax.grid(True, axis="y", color="0.92")
-    ax.legend(loc="lower center", fontsize=9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
     return fig
