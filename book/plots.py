@@ -629,7 +629,7 @@ def shift_comparison_figure(
     """Test accuracy against horizontal shift for several models: mean, seed range."""
     if not results:
         raise ValueError("results is empty: give at least one name -> experiment")
-    fig, ax = plt.subplots(figsize=(10, 4.6), layout="constrained")
+    fig, ax = plt.subplots(figsize=(8.5, 5), layout="constrained")
     markers = "os^Dv"
     for name, result in results.items():
         if "horizontal" not in result.accuracy:
@@ -655,5 +655,5 @@ def shift_comparison_figure(
     ax.set_xlabel("horizontal shift of the test digits from the training position")
     ax.set_ylabel("test accuracy (mean, band: range over seeds)")
     ax.grid(True, axis="y", color="0.92")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3, fontsize=9)
     return fig
