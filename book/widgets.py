@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 from IPython.display import display
 
 from book.layers import conv_arithmetic
-from book.plots import draw_conv_arithmetic
+from book.plots import VERMILION, draw_conv_arithmetic
 
 
 def conv_arithmetic_explorer(
@@ -23,17 +23,24 @@ def conv_arithmetic_explorer(
     # Validates the starting values before any widget exists.
     conv_arithmetic(input_size, kernel_size, stride, padding)
     sliders = {
-        "input_size": widgets.IntSlider(input_size, 1, 32, description="input W"),
-        "kernel_size": widgets.IntSlider(kernel_size, 1, 11, description="kernel F"),
-        "stride": widgets.IntSlider(stride, 1, 6, description="stride S"),
-        "padding": widgets.IntSlider(padding, 0, 6, description="padding P"),
+        # Ranges widen to fit larger starting values instead of clamping them.
+        "input_size": widgets.IntSlider(
+            input_size, 1, max(32, input_size), description="input W"
+        ),
+        "kernel_size": widgets.IntSlider(
+            kernel_size, 1, max(11, kernel_size), description="kernel F"
+        ),
+        "stride": widgets.IntSlider(stride, 1, max(6, stride), description="stride S"),
+        "padding": widgets.IntSlider(
+            padding, 0, max(6, padding), description="padding P"
+        ),
     }
     text = widgets.HTML()
     picture = widgets.Output()
 
     def update(_change: object = None) -> None:
         arithmetic = conv_arithmetic(**{k: s.value for k, s in sliders.items()})
-        colour = "inherit" if arithmetic.valid else "#D55E00"
+        colour = "inherit" if arithmetic.valid else VERMILION
         text.value = (
             f'<pre style="color: {colour}; white-space: pre-wrap">'
             f"{html.escape(arithmetic.summary())}</pre>"

@@ -105,3 +105,11 @@ def test_explorer_updates_text_when_a_slider_moves() -> None:
 def test_explorer_refuses_bad_start_values() -> None:
     with pytest.raises(ValueError, match="stride must be positive"):
         conv_arithmetic_explorer(stride=0)
+
+
+def test_explorer_keeps_large_starting_values() -> None:
+    explorer = conv_arithmetic_explorer(input_size=64, kernel_size=13, stride=8)
+    values = [s.value for box in explorer.children[:2] for s in box.children]
+    assert values == [64, 13, 8, 0]
+    assert "(64 - 13 + 2*0) / 8 + 1" in explorer.children[2].value
+    plt.close("all")
