@@ -8,6 +8,7 @@ PyTorch; the tests check them against `torch.nn.functional.conv2d` and SciPy.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from numbers import Real
 
 import torch
@@ -17,6 +18,15 @@ from torch import nn
 from book.validation import int_pair, whole_number
 
 IntOrPair = int | tuple[int, int]
+
+
+def _size_formula(input_size: int, kernel_size: int, stride: int, padding: int) -> str:
+    """(W - F + 2P) / S + 1 with the numbers filled in and the result evaluated."""
+    span = input_size - kernel_size + 2 * padding
+    # Up to 4 decimals without rounding away integer digits (":g" would show
+    # 500000.5 as 500000, a "not a whole number" that looks whole).
+    value = f"{span / stride + 1:.4f}".rstrip("0").rstrip(".")
+    return f"({input_size} - {kernel_size} + 2*{padding}) / {stride} + 1 = {value}"
 
 
 def conv_output_size(
@@ -44,10 +54,7 @@ def conv_output_size(
     stride = whole_number("stride", stride, 1)
     padding = whole_number("padding", padding, 0)
     span = input_size - kernel_size + 2 * padding
-    # Up to 4 decimals without rounding away integer digits (":g" would show
-    # 500000.5 as 500000, a "not a whole number" that looks whole).
-    value = f"{span / stride + 1:.4f}".rstrip("0").rstrip(".")
-    formula = f"({input_size} - {kernel_size} + 2*{padding}) / {stride} + 1 = {value}"
+    formula = _size_formula(input_size, kernel_size, stride, padding)
     if span < 0:
         raise ValueError(
             f"kernel_size {kernel_size} is larger than the padded input "
@@ -359,3 +366,108 @@ def convolve2d(
     if isinstance(weight, torch.Tensor) and weight.dim() >= 2:
         weight = weight.flip(-2, -1)
     return cross_correlate2d_unfold(x, weight, bias, stride, padding)
+
+
+@dataclass(frozen=True)
+class ConvArithmetic:
+    """What a convolution with these settings does along one axis, valid or not."""
+
+    input_size: int
+    kernel_size: int
+    stride: int
+    padding: int
+    in_channels: int
+    out_channels: int
+    # The output-size formula with the numbers filled in.
+    formula: str
+    # Window start offsets in padded coordinates, as PyTorch would place them.
+    starts: tuple[int, ...]
+    # Padded cells at the end that no window reaches (PyTorch drops them).
+    leftover: int
+    # Why the settings are invalid, in conv_output_size's words; None if valid.
+    error: str | None
+    parameters: int
+
+    @property
+    def valid(self) -> bool:
+        """True when the windows tile the padded input exactly."""
+        return self.error is None
+
+    @property
+    def output_size(self) -> int | None:
+        """Output side length by the formula, or None for an invalid setting."""
+        return len(self.starts) if self.valid else None
+
+    @property
+    def floored_size(self) -> int:
+        """Output side length PyTorch gives (0 when the kernel does not fit)."""
+        return len(self.starts)
+
+    def summary(self) -> str:
+        """A few plain lines saying what the explorer shows for this setting."""
+        lines = [f"output size: {self.formula}"]
+        if self.valid:
+            size = self.output_size
+            lines.append(f"output grid: {size} x {size} = {size * size} positions")
+        else:
+            lines.append(f"invalid: {self.error}")
+            if self.starts:
+                lines.append(
+                    f"PyTorch floors instead: {self.floored_size} x "
+                    f"{self.floored_size}, ignoring the last {self.leftover} "
+                    "padded row(s) and column(s)"
+                )
+        weights = self.kernel_size**2 * self.in_channels
+        lines.append(
+            f"parameters: {self.kernel_size}*{self.kernel_size}*{self.in_channels}"
+            f"*{self.out_channels} + {self.out_channels} = {self.parameters:,} "
+            f"({weights} weights per filter), whatever the input size"
+        )
+        return "\n".join(lines)
+
+
+def conv_arithmetic(
+    input_size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int = 0,
+    in_channels: int = 1,
+    out_channels: int = 1,
+) -> ConvArithmetic:
+    """Formula, window positions and parameter count of a square convolution.
+
+    Invalid combinations are reported in the result (the explorer flags them),
+    not raised; wrong types and out-of-range values still raise.
+
+    >>> conv_arithmetic(7, 3, stride=2).output_size
+    3
+    >>> conv_arithmetic(8, 3, stride=2).valid, conv_arithmetic(8, 3, 2).floored_size
+    (False, 3)
+    """
+    input_size = whole_number("input_size", input_size, 1)
+    kernel_size = whole_number("kernel_size", kernel_size, 1)
+    stride = whole_number("stride", stride, 1)
+    padding = whole_number("padding", padding, 0)
+    parameters = conv_params(in_channels, out_channels, kernel_size)
+    span = input_size + 2 * padding - kernel_size
+    starts = tuple(range(0, span + 1, stride))
+    try:
+        conv_output_size(input_size, kernel_size, stride, padding)
+        error = None
+    except ValueError as invalid:
+        error = str(invalid)
+    formula = _size_formula(input_size, kernel_size, stride, padding)
+    leftover = span - starts[-1] if starts else 0
+    return ConvArithmetic(
+        input_size=input_size,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        in_channels=in_channels,
+        out_channels=out_channels,
+        formula=formula,
+        starts=starts,
+        leftover=leftover,
+        error=error,
+        parameters=parameters,
+    )

@@ -20,6 +20,7 @@ from matplotlib.patches import Rectangle
 from torch import nn
 
 from book.data import place_on_canvas
+from book.layers import ConvArithmetic
 from book.training import ShiftExperiment, shifted_position
 
 # Okabe-Ito: distinguishable with every common kind of colour blindness.
@@ -450,4 +451,209 @@ def kernel_preview_figure(
     for spine in zoom.spines.values():
         spine.set_color("white")
         spine.set_linewidth(2)
+    return fig
+
+
+def draw_conv_arithmetic(ax: plt.Axes, arithmetic: ConvArithmetic) -> None:
+    """One axis of a convolution: padded input cells, each window, the output cells.
+
+    Zero padding is hatched, every window is a bar over the cells it reads, and
+    padded cells that no window reaches (an invalid setting) are vermilion.
+    """
+    size, pad, k = arithmetic.input_size, arithmetic.padding, arithmetic.kernel_size
+    padded = size + 2 * pad
+    starts = arithmetic.starts
+    unreached = range(padded - arithmetic.leftover, padded) if starts else range(0)
+    for cell in range(padded):
+        is_pad = cell < pad or cell >= pad + size
+        colour = VERMILION if cell in unreached else ("0.93" if is_pad else "white")
+        ax.add_patch(
+            Rectangle(
+                (cell, 0),
+                1,
+                1,
+                facecolor=colour,
+                edgecolor="0.4",
+                hatch="//" if is_pad else None,
+            )
+        )
+    for row, start in enumerate(starts, start=1):
+        colour = KERNEL_COLOURS[(row - 1) % 2]
+        ax.add_patch(
+            Rectangle((start + 0.08, -row * 0.55), k - 0.16, 0.38, color=colour)
+        )
+    out_y = -(len(starts) + 1) * 0.55 - 0.6
+    for index, start in enumerate(starts):
+        # Each output cell sits under the centre of the window it came from.
+        centre = start + k / 2
+        ax.add_patch(
+            Rectangle(
+                (centre - 0.5, out_y),
+                1,
+                1,
+                facecolor=ORANGE if arithmetic.valid else "0.8",
+                edgecolor="0.3",
+            )
+        )
+        ax.text(centre, out_y + 0.5, str(index), ha="center", va="center", fontsize=7)
+    ax.set_xlim(-0.5, max(padded, k) + 0.5)
+    ax.set_ylim(out_y - 0.3, 1.3)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    if arithmetic.valid:
+        verdict = f"output {arithmetic.output_size} × {arithmetic.output_size}"
+    elif starts:
+        verdict = f"invalid; PyTorch floors to {arithmetic.floored_size}"
+    else:
+        verdict = "invalid: kernel larger than input"
+    ax.set_title(
+        f"W={size}, F={k}, S={arithmetic.stride}, P={pad}\n"
+        f"{arithmetic.formula}\n{verdict}",
+        fontsize=9,
+        color="black" if arithmetic.valid else VERMILION,
+    )
+
+
+def conv_arithmetic_figure(
+    settings: Sequence[ConvArithmetic], *, columns: int = 3
+) -> Figure:
+    """Small multiples of `draw_conv_arithmetic`, one panel per setting."""
+    if len(settings) == 0:
+        raise ValueError("settings is empty: give at least one conv_arithmetic(...)")
+    if columns < 1:
+        raise ValueError(f"columns must be positive, got {columns}")
+    columns = min(columns, len(settings))
+    rows = math.ceil(len(settings) / columns)
+    fig, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(3.9 * columns, 3.0 * rows),
+        squeeze=False,
+        layout="constrained",
+    )
+    for index, ax in enumerate(axes.flat):
+        if index < len(settings):
+            draw_conv_arithmetic(ax, settings[index])
+        else:
+            ax.set_axis_off()
+    return fig
+
+
+def image_panels_figure(
+    images: Sequence[torch.Tensor],
+    titles: Sequence[str],
+    *,
+    signed: Sequence[bool] | None = None,
+    clip_quantile: float = 0.99,
+) -> Figure:
+    """Grayscale or signed 2-D maps in one row; signed maps share one colour scale.
+
+    Signed maps use the diverging colormap (purple < 0 < orange) with limits at
+    the `clip_quantile` of their absolute values, so a few extreme pixels do not
+    wash out the rest.
+    """
+    if len(images) == 0 or len(images) != len(titles):
+        raise ValueError(
+            f"need one title per image and at least one image, got {len(images)} "
+            f"images and {len(titles)} titles"
+        )
+    signed = [False] * len(images) if signed is None else list(signed)
+    if len(signed) != len(images):
+        raise ValueError(f"got {len(signed)} signed flags for {len(images)} images")
+    if any(image.dim() != 2 for image in images):
+        shapes = [tuple(image.shape) for image in images]
+        raise ValueError(f"every image must be 2-D, got shapes {shapes}")
+    if not 0 < clip_quantile <= 1:
+        raise ValueError(f"clip_quantile must lie in (0, 1], got {clip_quantile}")
+    magnitudes = torch.cat(
+        [
+            image.detach().abs().flatten()
+            for image, s in zip(images, signed, strict=True)
+            if s
+        ]
+        or [torch.ones(1)]
+    )
+    limit = float(magnitudes.float().quantile(clip_quantile)) or 1.0
+    fig, axes = plt.subplots(
+        1, len(images), figsize=(3.4 * len(images), 3.9), layout="constrained"
+    )
+    axes = np.atleast_1d(axes)
+    shown = None
+    for ax, image, title, is_signed in zip(axes, images, titles, signed, strict=True):
+        if is_signed:
+            shown = ax.imshow(_as_numpy(image), cmap=DIVERGING, vmin=-limit, vmax=limit)
+        else:
+            ax.imshow(_as_numpy(image), cmap="gray")
+        _frame(ax)
+        ax.set_title(title, fontsize=10)
+    if shown is not None:
+        bar = fig.colorbar(shown, ax=axes, shrink=0.8)
+        bar.set_label("response (purple < 0 < orange)")
+    return fig
+
+
+def correlation_figure(
+    distances: Sequence[int], curves: dict[str, Sequence[float]]
+) -> Figure:
+    """Correlation between two pixels against their distance, one line per dataset."""
+    if not curves:
+        raise ValueError("curves is empty: give at least one name -> correlations")
+    for name, values in curves.items():
+        if len(values) != len(distances):
+            raise ValueError(
+                f"curve {name!r} has {len(values)} values for {len(distances)} "
+                "distances"
+            )
+    fig, ax = plt.subplots(figsize=(9, 4.2), layout="constrained")
+    markers = "osD^v"
+    for index, (name, values) in enumerate(curves.items()):
+        ax.plot(
+            distances,
+            values,
+            marker=markers[index % len(markers)],
+            color=KERNEL_COLOURS[index % len(KERNEL_COLOURS)],
+            label=name,
+        )
+    ax.axhline(0, color="0.5", lw=1)
+    ax.set_xlabel("distance between the two pixels (pixels, same row)")
+    ax.set_ylabel("correlation of their intensities")
+    ax.set_ylim(min(-0.1, min(min(v) for v in curves.values()) - 0.05), 1.02)
+    ax.grid(True, color="0.92")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+def shift_comparison_figure(
+    results: dict[str, ShiftExperiment], *, chance: float = 0.1
+) -> Figure:
+    """Test accuracy against horizontal shift for several models: mean, seed range."""
+    if not results:
+        raise ValueError("results is empty: give at least one name -> experiment")
+    fig, ax = plt.subplots(figsize=(8.5, 5), layout="constrained")
+    markers = "os^Dv"
+    for name, result in results.items():
+        if "horizontal" not in result.accuracy:
+            raise ValueError(f"experiment {name!r} did not measure horizontal shifts")
+    for index, (name, result) in enumerate(results.items()):
+        values = np.array(result.accuracy["horizontal"])
+        colour = KERNEL_COLOURS[index % len(KERNEL_COLOURS)]
+        shifts = list(result.shifts)
+        ax.fill_between(
+            shifts, values.min(0), values.max(0), color=colour, alpha=0.2, lw=0
+        )
+        ax.plot(
+            shifts,
+            values.mean(0),
+            marker=markers[index % len(markers)],
+            color=colour,
+            lw=2,
+            label=name,
+        )
+    ax.axhline(chance, color="0.35", ls=":", lw=1.5)
+    ax.text(0, chance + 0.015, f"chance ({chance:.0%})", ha="center", color="0.35")
+    ax.set_ylim(0, 1.04)
+    ax.set_xlabel("horizontal shift of the test digits from the training position")
+    ax.set_ylabel("test accuracy (mean, band: range over seeds)")
+    ax.grid(True, axis="y", color="0.92")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3, fontsize=9)
     return fig

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from book.data import place_on_canvas, train_test_split
+from book.data import place_on_canvas, random_positions, train_test_split
 from book.validation import whole_number
 
 
@@ -177,6 +177,7 @@ def shift_experiment(
     seeds: Sequence[int],
     num_epochs: int,
     directions: Sequence[str] = ("horizontal",),
+    train_max_shift: int = 0,
     test_fraction: float = 0.25,
     lr: float = 1e-2,
     batch_size: int = 64,
@@ -188,7 +189,9 @@ def shift_experiment(
     Each seed fixes the train/test split, the model's initial weights (drawn by
     `make_model()` under that seed, without touching the global generator) and
     the batch order, so equal arguments give equal results. Models get canvases
-    of shape (N, 1, canvas_size, canvas_size).
+    of shape (N, 1, canvas_size, canvas_size). With `train_max_shift` > 0 each
+    training image sits at its own seeded position up to that many pixels from
+    the centre along each axis (translation augmentation).
     """
     if not isinstance(images, torch.Tensor) or images.dim() != 3:
         shape = getattr(images, "shape", type(images).__name__)
@@ -207,6 +210,12 @@ def shift_experiment(
         (canvas_size - image_size[1]) // 2,
     )
     shifts = _check_shifts(shifts, directions, position, image_size, canvas_size)
+    train_max_shift = whole_number("train_max_shift", train_max_shift, 0)
+    if train_max_shift and image_size[0] != image_size[1]:
+        raise ValueError(
+            f"train_max_shift needs square images, got {image_size[0]} x "
+            f"{image_size[1]}"
+        )
 
     result = ShiftExperiment(
         canvas_size=canvas_size,
@@ -235,7 +244,19 @@ def shift_experiment(
                     for key, value in model.state_dict().items()
                 }
             )
-            canvases = place_on_canvas(x_train, canvas_size, position)[:, None]
+            train_positions = (
+                random_positions(
+                    len(x_train),
+                    image_size[0],
+                    canvas_size,
+                    seed=seed,
+                    around=position,
+                    max_shift=train_max_shift,
+                )
+                if train_max_shift
+                else position
+            )
+            canvases = place_on_canvas(x_train, canvas_size, train_positions)[:, None]
             result.losses.append(
                 train_classifier(
                     model,

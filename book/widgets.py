@@ -1,0 +1,65 @@
+"""Interactive explorers: ipywidgets controls wired to pure, tested functions.
+
+Each explorer only wires controls to a computation that lives elsewhere in the
+package (tested without a browser) and to a figure function from `book.plots`.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from IPython.display import display
+
+from book.layers import conv_arithmetic
+from book.plots import VERMILION, draw_conv_arithmetic
+
+
+def conv_arithmetic_explorer(
+    input_size: int = 7, kernel_size: int = 3, stride: int = 2, padding: int = 0
+) -> widgets.VBox:
+    """Sliders for W, F, S and P; shows the formula, the windows and the parameters."""
+    # Validates the starting values before any widget exists.
+    conv_arithmetic(input_size, kernel_size, stride, padding)
+    sliders = {
+        # Ranges widen to fit larger starting values instead of clamping them.
+        "input_size": widgets.IntSlider(
+            input_size, 1, max(32, input_size), description="input W"
+        ),
+        "kernel_size": widgets.IntSlider(
+            kernel_size, 1, max(11, kernel_size), description="kernel F"
+        ),
+        "stride": widgets.IntSlider(stride, 1, max(6, stride), description="stride S"),
+        "padding": widgets.IntSlider(
+            padding, 0, max(6, padding), description="padding P"
+        ),
+    }
+    text = widgets.HTML()
+    picture = widgets.Output()
+
+    def update(_change: object = None) -> None:
+        arithmetic = conv_arithmetic(**{k: s.value for k, s in sliders.items()})
+        colour = "inherit" if arithmetic.valid else VERMILION
+        text.value = (
+            f'<pre style="color: {colour}; white-space: pre-wrap">'
+            f"{html.escape(arithmetic.summary())}</pre>"
+        )
+        picture.clear_output(wait=True)
+        with picture:
+            fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+            draw_conv_arithmetic(ax, arithmetic)
+            display(fig)
+            plt.close(fig)
+
+    for slider in sliders.values():
+        slider.observe(update, names="value")
+    update()
+    return widgets.VBox(
+        [
+            widgets.HBox(list(sliders.values())[:2]),
+            widgets.HBox(list(sliders.values())[2:]),
+            text,
+            picture,
+        ]
+    )
