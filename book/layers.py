@@ -471,3 +471,87 @@ def conv_arithmetic(
         error=error,
         parameters=parameters,
     )
+def conv_as_matrix(
+    weight: torch.Tensor,
+    input_size: IntOrPair,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+) -> torch.Tensor:
+    """The dense matrix of a convolution: flattened input (C*H*W) to output (K*Ho*Wo).
+
+    `weight` is (K, C, kh, kw) as in `F.conv2d`, or one (kh, kw) kernel; the
+    output size is floored as `F.conv2d` does. Every non-zero entry is a copy of
+    a kernel weight; the rest are forced zeros.
+
+    >>> conv_as_matrix(torch.tensor([[1.0, 2.0]]), (1, 3))
+    tensor([[1., 2., 0.],
+            [0., 1., 2.]])
+    """
+    if not isinstance(weight, torch.Tensor):
+        raise TypeError(f"weight must be a torch.Tensor, got {type(weight).__name__}")
+    if weight.dim() == 2:
+        weight = weight[None, None]
+    if weight.dim() != 4:
+        raise ValueError(
+            f"weight must be (kh, kw) or (K, C, kh, kw), got {tuple(weight.shape)}"
+        )
+    out_channels, in_channels, k_h, k_w = weight.shape
+    in_h, in_w = int_pair("input_size", input_size, 1)
+    s_h, s_w = int_pair("stride", stride, 1)
+    p_h, p_w = int_pair("padding", padding, 0)
+    # Floored like F.conv2d: positions a stride cannot reach are dropped.
+    out_h = conv_output_size(in_h, k_h, s_h, p_h, floor=True)
+    out_w = conv_output_size(in_w, k_w, s_w, p_w, floor=True)
+    # Every (k, i, j, c, u, v): output (k, i, j) reads input pixel
+    # (c, i*s - p + u, j*s - p + v) with weight[k, c, u, v].
+    k, i, j, c, u, v = torch.meshgrid(
+        *(torch.arange(n) for n in (out_channels, out_h, out_w, in_channels, k_h, k_w)),
+        indexing="ij",
+    )
+    row, col = i * s_h - p_h + u, j * s_w - p_w + v
+    # Taps that land on padding read a zero: they leave no entry in the matrix.
+    inside = (row >= 0) & (row < in_h) & (col >= 0) & (col < in_w)
+    output_index = (k * out_h + i) * out_w + j
+    input_index = (c * in_h + row) * in_w + col
+    matrix = weight.new_zeros(out_channels * out_h * out_w, in_channels * in_h * in_w)
+    matrix[output_index[inside], input_index[inside]] = weight[k, c, u, v][inside]
+    return matrix
+
+
+def receptive_field(num_layers: int, kernel_size: int) -> int:
+    """Side of the input window one output sees after L stacked k x k stride-1 layers.
+
+    Each layer widens the window by k - 1 pixels: L(k - 1) + 1.
+
+    >>> receptive_field(1, 3), receptive_field(3, 3), receptive_field(2, 5)
+    (3, 7, 9)
+    """
+    num_layers = whole_number("num_layers", num_layers, 1)
+    kernel_size = whole_number("kernel_size", kernel_size, 1)
+    return num_layers * (kernel_size - 1) + 1
+
+
+def gradient_receptive_field(model: nn.Module, input_size: int) -> int:
+    """Measured receptive field: width of the input region the centre output depends on.
+
+    Backpropagates from the centre pixel of the first output channel of `model`
+    (which must keep the spatial size) to a (1, C, S, S) input of ones, and
+    counts the columns where the gradient is not exactly zero.
+    """
+    input_size = whole_number("input_size", input_size, 1)
+    first = next((m for m in model.modules() if isinstance(m, nn.Conv2d)), None)
+    if first is None:
+        raise ValueError("model has no nn.Conv2d, so its input channels are unknown")
+    x = torch.ones(1, first.in_channels, input_size, input_size, requires_grad=True)
+    y = model(x)
+    if tuple(y.shape[2:]) != (input_size, input_size):
+        raise ValueError(
+            f"model must keep the spatial size {input_size} x {input_size}, "
+            f"got an output of {tuple(y.shape[2:])}"
+        )
+    centre = input_size // 2
+    (grad,) = torch.autograd.grad(y[0, 0, centre, centre], x)
+    reached = (grad[0] != 0).any(dim=(0, 1)).nonzero()
+    if len(reached) == 0:
+        return 0
+    return int(reached.max() - reached.min() + 1)

@@ -623,7 +623,7 @@ def correlation_figure(
     return fig
 
 
-def shift_comparison_figure(
+def models_under_shift_figure(
     results: dict[str, ShiftExperiment], *, chance: float = 0.1
 ) -> Figure:
     """Test accuracy against horizontal shift for several models: mean, seed range."""

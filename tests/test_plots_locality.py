@@ -17,7 +17,7 @@ from book.plots import (
     correlation_figure,
     draw_conv_arithmetic,
     image_panels_figure,
-    shift_comparison_figure,
+    models_under_shift_figure,
 )
 from book.training import ShiftExperiment
 
@@ -128,7 +128,7 @@ def test_shift_comparison_figure_plots_mean_of_each_model() -> None:
         "FC": experiment([[0.1, 0.9, 0.2], [0.3, 1.0, 0.2]]),
         "CNN": experiment([[0.9, 0.9, 0.9]]),
     }
-    ax = shift_comparison_figure(results).axes[0]
+    ax = models_under_shift_figure(results).axes[0]
     means = [line.get_ydata().tolist() for line in ax.lines[:2]]
     assert means[0] == pytest.approx([0.2, 0.95, 0.2])
     assert means[1] == pytest.approx([0.9, 0.9, 0.9])
@@ -136,6 +136,6 @@ def test_shift_comparison_figure_plots_mean_of_each_model() -> None:
 
 def test_shift_comparison_figure_refuses_bad_input() -> None:
     with pytest.raises(ValueError, match="results is empty"):
-        shift_comparison_figure({})
+        models_under_shift_figure({})
     with pytest.raises(ValueError, match="did not measure horizontal"):
-        shift_comparison_figure({"x": experiment([[0.5] * 3], "vertical")})
+        models_under_shift_figure({"x": experiment([[0.5] * 3], "vertical")})
