@@ -40,6 +40,8 @@ SKIPPED_NAMES = ("embed.js", "libembed-amd.js", "embed.js.LICENSE.txt")
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # Before require.js, which myst-nb adds with Sphinx's default priority 500.
 WIDGET_ASSETS_PRIORITY = 400
+# MathJax 3 and slider-label fixes for the static widgets, inlined on widget pages.
+WIDGET_COMPAT_JS = Path(__file__).with_name("widget_compat.js")
 
 
 def node_modules(srcdir: str | Path) -> Path:
@@ -116,6 +118,9 @@ def page_scripts(
             f'"@jupyter-widgets/html-manager/dist": '
             f"new URL({json.dumps(folder)}, document.baseURI).href}}}};",
             priority=WIDGET_ASSETS_PRIORITY,
+        )
+        app.builder.add_js_file(
+            None, body=WIDGET_COMPAT_JS.read_text(), priority=WIDGET_ASSETS_PRIORITY
         )
     # Inline scripts added through the registry reach the page twice (file name
     # None, then ""), and sphinx-thebe's second `const THEBE_JS_URL` is a

@@ -7,17 +7,35 @@ static twin of it drawn by the same code.
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
-from IPython.display import display
+from matplotlib.figure import Figure
 
 from book.bias_plots import shift_comparison_figure
 from book.layers import conv_arithmetic
 from book.plots import VERMILION, draw_conv_arithmetic
 from book.symmetry import shift_comparison
+
+
+def figure_html(fig: Figure, alt: str) -> str:
+    """The figure as an <img> with alt text, and close it.
+
+    An Output widget would show the PNG without alt text, which leaves the
+    picture unnamed for screen readers in Jupyter and on the static site.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+        'style="max-width: 100%">'
+    )
 
 
 def conv_arithmetic_explorer(
@@ -40,7 +58,7 @@ def conv_arithmetic_explorer(
         ),
     }
     text = widgets.HTML()
-    picture = widgets.Output()
+    picture = widgets.HTML()
 
     def update(_change: object = None) -> None:
         arithmetic = conv_arithmetic(**{k: s.value for k, s in sliders.items()})
@@ -49,12 +67,11 @@ def conv_arithmetic_explorer(
             f'<pre style="color: {colour}; white-space: pre-wrap">'
             f"{html.escape(arithmetic.summary())}</pre>"
         )
-        picture.clear_output(wait=True)
-        with picture:
-            fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
-            draw_conv_arithmetic(ax, arithmetic)
-            display(fig)
-            plt.close(fig)
+        fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+        draw_conv_arithmetic(ax, arithmetic)
+        picture.value = figure_html(
+            fig, "Windows of the kernel over the padded input. " + arithmetic.summary()
+        )
 
     for slider in sliders.values():
         slider.observe(update, names="value")
@@ -82,19 +99,20 @@ def shift_explorer(
     margin = widgets.IntSlider(
         value=1, min=0, max=min(x.shape) // 2 - 1, description="margin"
     )
-    output = widgets.Output()
+    picture = widgets.HTML()
 
     def redraw(_: object = None) -> None:
         comparison = shift_comparison(
             x, kernel, amount.value, direction.value, margin=margin.value, bias=bias
         )
-        with output:
-            output.clear_output(wait=True)
-            fig = shift_comparison_figure(comparison)
-            display(fig)
-            plt.close(fig)
+        picture.value = figure_html(
+            shift_comparison_figure(comparison),
+            f"Conv of the input shifted {amount.value} pixels {direction.value}ly "
+            "beside the shifted conv output, their difference, and the comparison "
+            f"window {margin.value} pixels inside the border.",
+        )
 
     for control in (amount, direction, margin):
         control.observe(redraw, names="value")
     redraw()
-    return widgets.VBox([widgets.HBox([amount, margin]), direction, output])
+    return widgets.VBox([widgets.HBox([amount, margin]), direction, picture])

@@ -7,6 +7,7 @@ with the browser tests); the checks read the HTML it wrote.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 
@@ -139,11 +140,19 @@ def test_status_page_lists_every_notebook_with_its_record(site: Path) -> None:
         assert re.search(rf"{library} \d+\.\d+", versions), f"no {library} version"
 
 
-def test_tables_are_numbered_and_captioned(site: Path) -> None:
-    captions = page(site, "status").select("table caption")
+def table_numbers(site: Path, name: str) -> list[int]:
+    """The numbers of the captioned tables of one page, in page order."""
+    captions = page(site, name).select("table caption")
     numbers = [c.select_one(".caption-number") for c in captions]
-    assert len(captions) == 2 and all(numbers), "status tables lack numbered captions"
-    assert numbers[0].get_text(strip=True).startswith("Table 1")
+    assert all(numbers), f"{name}: a table caption has no number"
+    return [int(re.search(r"\d+", n.get_text())[0]) for n in numbers]
+
+
+def test_tables_are_numbered_and_captioned_in_reading_order(site: Path) -> None:
+    numbers = [n for name in toc_pages() for n in table_numbers(site, name)]
+    assert numbers == list(range(1, len(numbers) + 1)), numbers
+    assert table_numbers(site, "chapters/03_weight_sharing")[0] == 1, "not Table 1"
+    assert len(table_numbers(site, "status")) == 2, "status tables lack captions"
 
 
 def test_every_page_links_to_the_previous_and_next_page(site: Path) -> None:
@@ -153,8 +162,8 @@ def test_every_page_links_to_the_previous_and_next_page(site: Path) -> None:
         backward = page(site, after).select_one("a.left-prev")
         assert forward is not None, f"{before} has no link to the next page"
         assert backward is not None, f"{after} has no link to the previous page"
-        depth = "../" * before.count("/")
-        assert forward["href"] == f"{depth}{after}.html", (before, forward["href"])
+        expected = posixpath.relpath(f"{after}.html", posixpath.dirname(before))
+        assert forward["href"] == expected, (before, forward["href"])
 
 
 def test_every_notebook_page_has_download_and_launch_buttons(site: Path) -> None:

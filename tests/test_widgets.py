@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from book.layers import conv_arithmetic, conv_output_size
-from book.widgets import conv_arithmetic_explorer
+from book.widgets import conv_arithmetic_explorer, figure_html
 
 
 @pytest.mark.parametrize(
@@ -113,3 +113,17 @@ def test_explorer_keeps_large_starting_values() -> None:
     assert values == [64, 13, 8, 0]
     assert "(64 - 13 + 2*0) / 8 + 1" in explorer.children[2].value
     plt.close("all")
+
+
+def test_figure_html_embeds_the_png_with_escaped_alt_text() -> None:
+    fig, ax = plt.subplots()
+    ax.plot([0, 1])
+    markup = figure_html(fig, 'a line "up" & <right>')
+    assert markup.startswith('<img src="data:image/png;base64,iVBOR')
+    assert 'alt="a line &quot;up&quot; &amp; &lt;right&gt;"' in markup
+    assert not plt.fignum_exists(fig.number)
+
+
+def test_explorer_picture_has_alt_text_naming_the_setting() -> None:
+    picture = conv_arithmetic_explorer(7, 3, 2, 0).children[3]
+    assert "<img" in picture.value and "(7 - 3 + 2*0) / 2 + 1 = 3" in picture.value
