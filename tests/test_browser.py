@@ -22,6 +22,7 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 import yaml
+from test_site import CALLOUT_KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,14 +44,6 @@ AXE_ALLOWLIST = Path(__file__).with_name("axe_allowlist.yml")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 TIMEOUT_MS = 30_000
-CALLOUT_KINDS = (
-    "key-insight",
-    "misconception",
-    "practical-example",
-    "try-this",
-    "library-shortcut",
-    "research-frontier",
-)
 SEARCH_TERM = "convolution"
 
 # Resolves once MathJax (if the page loads it) has typeset the whole page.
