@@ -3,12 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed
-NOTEBOOKS := index.ipynb $(sort $(wildcard chapters/*.ipynb))
+NOTEBOOKS := index.ipynb $(sort $(wildcard chapters/*.ipynb)) $(sort $(wildcard solutions/*.ipynb))
 
 # Kernels started by Jupyter tools run `python` from PATH: make it the venv's.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install test book lab execute bench lint lock clean
+.PHONY: help install test book lab execute bench lint lock clean exercises bench-grading
 
 help:
 	@echo "make test     run every test: helpers, notebooks (nbval), style, site build"
@@ -17,6 +17,8 @@ help:
 	@echo "make execute  re-run notebooks and refresh their committed outputs"
 	@echo "make bench    time each notebook against a floor notebook"
 	@echo "make lint     ruff on code and notebooks"
+	@echo "make exercises       regenerate exercises/ from solutions/"
+	@echo "make bench-grading   grade 30 copies of a correct submission, against a floor"
 
 install: $(STAMP)
 
@@ -42,6 +44,13 @@ execute: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/notebook_speed.py $(NOTEBOOKS)
+
+# The student notebooks are generated, never edited by hand.
+exercises: $(STAMP)
+	$(BIN)/python -m book.grading generate
+
+bench-grading: $(STAMP)
+	$(BIN)/python benchmarks/grading_speed.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -142,3 +142,14 @@ def test_citations_resolve_to_bibliography(site: Path) -> None:
     assert links, (
         "chapter 1 cites nothing, or citations do not link to the bibliography"
     )
+
+
+def test_exercise_pages_fold_each_solution_under_its_task(site: Path) -> None:
+    assert (site / "graded_exercises.html").is_file()
+    for path in sorted((ROOT / "solutions").glob("*.ipynb")):
+        html = page(site, f"solutions/{path.stem}")
+        assert html.select("div.exercise"), f"{path.stem}: no exercise box"
+        folded = html.select("div.solution.dropdown")
+        assert folded, f"{path.stem}: no solution in a dropdown"
+        # The gated solution holds the notebook's solution cells.
+        assert any(block.select("div.cell") or block.select("pre") for block in folded)

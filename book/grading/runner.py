@@ -18,7 +18,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-TIMEOUT_ERROR = {"ename": "CellTimeout", "evalue": "cell stopped at its time limit",
+TIMEOUT_ERROR = {"ename": "CellTimeout", "evalue": "stopped at the time limit",
                  "traceback": []}
 
 
@@ -31,6 +31,13 @@ class CappedClient(NotebookClient):
     output_limit = 200_000
     kept = 0
     flooded = False
+    timed_out = False
+
+    async def _async_handle_timeout(self, timeout, cell=None):  # noqa: ANN001, ANN202
+        # The kernel's reply to the interrupt is a KeyboardInterrupt like any
+        # other: only here do we know that the time limit sent it.
+        self.timed_out = True
+        return await super()._async_handle_timeout(timeout, cell)
 
     def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001, ANN201
         size = len(json.dumps(msg.get("content", {})))
@@ -80,18 +87,24 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
                 client.output_limit = client.kept + 10_000_000
             try:
                 client.execute_cell(cell, index)
-            except DeadKernelError:
-                report["crashed"] = True
-                break
             except CellTimeoutError:
                 report["timed_out"] = True
                 break
+            except DeadKernelError:
+                report["crashed"] = True
+                break
+            except Exception as error:  # noqa: BLE001 - garbled kernel messages
+                # A kernel whose json or zmq was tampered with sends messages
+                # nbclient cannot read; the cell counts as failed.
+                print(f"cell {index}: {type(error).__name__}: {error}", file=sys.stderr)
+                if not client.km.is_alive():
+                    report["crashed"] = True
+                    break
             errors = [o for o in cell.outputs if o.output_type == "error"]
-            if errors and errors[0].ename == "CellTimeout":
-                report["timed_out"] = True
             if cell is not probe:
                 report["cells"].append(errors[0].ename if errors else None)
     report["flooded"] = client.flooded
+    report["timed_out"] = report["timed_out"] or client.timed_out
     lines = "".join(o.get("text", "") for o in probe.outputs if o.output_type ==
                     "stream").splitlines()
     found = {}

@@ -169,12 +169,22 @@ def call_safely(
 def probe(
     namespace: Mapping[str, Any], calls: list[dict], marker: str, seconds: float
 ) -> None:
-    """Run the grader's calls in the student's kernel and print one JSON line each."""
+    """Run the grader's calls in the student's kernel and print one JSON line each.
+
+    A function that ran out of time once is not called again: its other tests
+    fail at once instead of each costing the time limit.
+    """
+    hung: set[str] = set()
     for index, request in enumerate(calls):
-        result = call_safely(
-            namespace, request["target"], request["args"], request["kwargs"],
-            request["call"], seconds,
-        )
+        if request["target"] in hung:
+            result = {"kind": "timeout", "seconds": seconds}
+        else:
+            result = call_safely(
+                namespace, request["target"], request["args"], request["kwargs"],
+                request["call"], seconds,
+            )
+        if result["kind"] == "timeout":
+            hung.add(request["target"])
         print(marker, json.dumps({"index": index, "result": result}), flush=True)
 
 
