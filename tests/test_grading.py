@@ -13,7 +13,7 @@ import torch
 
 from book.grading import check
 from book.grading import generate as gen
-from book.grading.check import report
+from book.grading.checking import report
 from book.grading.exercises import EXERCISES
 from book.grading.grader import all_tests, max_points
 from book.grading.spec import Test, mismatch

@@ -90,9 +90,9 @@ LEAK = (
 )
 FORGE_TESTS = (
     "import builtins, sys\n"
-    "import book.grading.spec, book.grading.check, book.grading.wire\n"
+    "import book.grading.spec, book.grading.checking, book.grading.wire\n"
     "book.grading.spec.Test.judge = lambda self, result: None\n"
-    "book.grading.check.report = lambda exercise, namespace: 'score 20/20'\n"
+    "book.grading.checking.report = lambda exercise, namespace: 'score 20/20'\n"
     "book.grading.wire.call_safely = lambda *a, **k: {'kind': 'forged'}\n"
     "builtins.print = lambda *a, **k: sys.__stdout__.write('PASS 20/20\\n')\n"
 )

@@ -75,6 +75,8 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         interrupt_on_timeout=True,
         error_on_timeout=TIMEOUT_ERROR,
         resources={"metadata": {"path": "."}},
+        # The sandbox is torn down anyway: no need to wait for a clean exit.
+        shutdown_kernel="immediate",
     )
     report: dict[str, Any] = {"cells": [], "crashed": False, "timed_out": False,
                               "flooded": False, "results": []}
