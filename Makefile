@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.package-lock.json
-NOTEBOOKS := index.ipynb $(sort $(wildcard chapters/*.ipynb))
+NOTEBOOKS := index.ipynb $(sort $(wildcard chapters/*.ipynb)) $(sort $(wildcard solutions/*.ipynb))
 
 # Kernels started by Jupyter tools run `python` from PATH: make it the venv's.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install test book lab execute bench lint lock clean bench-site
+.PHONY: help install test book lab execute bench lint lock clean bench-site exercises bench-grading
 
 help:
 	@echo "make test     run every test: helpers, notebooks (nbval), style, site build"
@@ -19,6 +19,8 @@ help:
 	@echo "make bench    time each notebook against a floor notebook"
 	@echo "make bench-site  time clean and incremental site builds; largest page size"
 	@echo "make lint     ruff on code and notebooks"
+	@echo "make exercises       regenerate exercises/ from solutions/"
+	@echo "make bench-grading   grade 30 copies of a correct submission, against a floor"
 
 install: $(STAMP)
 
@@ -44,6 +46,13 @@ execute: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/notebook_speed.py $(NOTEBOOKS)
+
+# The student notebooks are generated, never edited by hand.
+exercises: $(STAMP)
+	$(BIN)/python -m book.grading generate
+
+bench-grading: $(STAMP)
+	$(BIN)/python benchmarks/grading_speed.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -121,3 +121,19 @@ def test_table_of_contents_lists_every_chapter_and_nothing_missing() -> None:
         assert any(
             (ROOT / f"{entry}{suffix}").is_file() for suffix in (".ipynb", ".md")
         ), f"_toc.yml lists {entry}, which does not exist"
+
+
+def test_table_of_contents_lists_every_solution_notebook() -> None:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    sections = [
+        section["file"]
+        for chapter in toc.get("chapters", [])
+        for section in chapter.get("sections", [])
+    ]
+    solutions = sorted(
+        f"solutions/{path.stem}" for path in (ROOT / "solutions").glob("*.ipynb")
+    )
+    assert solutions, "no solution notebooks found"
+    assert sorted(s for s in sections if s.startswith("solutions/")) == solutions
+    for entry in sections:
+        assert (ROOT / f"{entry}.ipynb").is_file(), f"_toc.yml lists {entry}"

@@ -178,3 +178,14 @@ def test_every_notebook_page_has_download_and_launch_buttons(site: Path) -> None
         assert f"colab.research.google.com/github/{owner_repo}" in html, (
             f"{name}: no Colab button"
         )
+
+
+def test_exercise_pages_fold_each_solution_under_its_task(site: Path) -> None:
+    assert (site / "graded_exercises.html").is_file()
+    for path in sorted((ROOT / "solutions").glob("*.ipynb")):
+        html = page(site, f"solutions/{path.stem}")
+        assert html.select("div.exercise"), f"{path.stem}: no exercise box"
+        folded = html.select("div.solution.dropdown")
+        assert folded, f"{path.stem}: no solution in a dropdown"
+        # The gated solution holds the notebook's solution cells.
+        assert any(block.select("div.cell") or block.select("pre") for block in folded)

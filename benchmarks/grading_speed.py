@@ -1,0 +1,135 @@
+"""Grade many copies of a correct submission and compare with the floor.
+
+Usage: python benchmarks/grading_speed.py [--copies 30] [--jobs 2]
+       [--exercise ex5_cross_correlation] [--looping]
+
+The floor is what no grader can avoid: per submission, start a kernel and
+import the exercise's libraries (the notebook's first cell and the grading
+module). It is reported two ways: the issue's definition, the best of
+--repeat single runs times the copies divided by the workers (which assumes
+the workers scale perfectly); and measured, the same kernels started and
+used `--copies` times, `--jobs` at a time, which is what this machine can do
+in parallel right now. With --looping, one more submission
+that loops forever (ignoring interrupts) is added, to show that it delays the
+batch by at most its own time limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from book.grading.exercises import EXERCISES
+from book.grading.grader import grade_many
+from book.grading.sandbox import Limits, bwrap_path
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOOR_CELL = (
+    "from book.notebook import setup_notebook\n\nsetup_notebook()\n"
+    "import torch.nn.functional as F\nimport book.grading.wire"
+)
+LOOP_CELL = (
+    "while True:\n    try:\n        while True:\n            pass\n"
+    "    except BaseException:\n        pass"
+)
+
+
+def floor_seconds(repeat: int) -> float:
+    """Best time to start a kernel and import what an exercise needs."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_CELL)])
+    times = []
+    for _ in range(repeat):
+        client = NotebookClient(copy.deepcopy(notebook), kernel_name="python3",
+                                timeout=600)
+        start = time.perf_counter()
+        client.execute()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def parallel_floor_seconds(copies: int, jobs: int) -> float:
+    """Wall time to start `copies` kernels and import the libraries, `jobs` at once."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_CELL)])
+
+    def one(_: int) -> None:
+        NotebookClient(copy.deepcopy(notebook), kernel_name="python3",
+                       timeout=600).execute()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(one, range(copies)))
+    return time.perf_counter() - start
+
+
+def batch_seconds(
+    paths: list[Path], exercise: str, jobs: int, limits: Limits
+) -> tuple[float, list[dict]]:
+    """Wall time to grade `paths`, and the results."""
+    start = time.perf_counter()
+    results = grade_many(paths, exercise, limits, jobs)
+    return time.perf_counter() - start, results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the floor, the batch time and their ratio."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=30)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--exercise", default="ex5_cross_correlation",
+                        choices=sorted(EXERCISES))
+    parser.add_argument("--repeat", type=int, default=2, help="floor runs")
+    parser.add_argument("--looping", action="store_true")
+    parser.add_argument("--timeout", type=float, default=60,
+                        help="wall-clock limit per submission (seconds)")
+    args = parser.parse_args(argv)
+    if args.copies < 1 or args.jobs < 1 or args.repeat < 1:
+        parser.error("--copies, --jobs and --repeat must be at least 1")
+    # Kernels run `python` from PATH: make it this interpreter's environment.
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent),
+                                          os.environ["PATH"]])
+    solution = nbformat.read(ROOT / "solutions" / f"{args.exercise}.ipynb", 4)
+    limits = Limits(wall_seconds=args.timeout)
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for index in range(args.copies):
+            paths.append(Path(folder) / f"student_{index:02d}.ipynb")
+            nbformat.write(solution, paths[-1])
+        one = floor_seconds(args.repeat)
+        floor = args.copies * one / args.jobs
+        measured = parallel_floor_seconds(args.copies, args.jobs)
+        wall, results = batch_seconds(paths, args.exercise, args.jobs, limits)
+        full = {r["score"] == r["max_score"] and r["status"] == "graded"
+                for r in results}
+        print(f"{os.cpu_count()} CPU cores, {args.jobs} workers, sandbox: "
+              f"{'bubblewrap' if bwrap_path() else 'none'}")
+        print(f"kernel start + imports (best of {args.repeat}): {one:.1f} s")
+        print(f"floor for {args.copies} submissions: {floor:.1f} s "
+              f"(measured with {args.jobs} at a time: {measured:.1f} s)")
+        print(f"grading {args.copies} correct submissions: {wall:.1f} s "
+              f"(all full marks: {full == {True}})")
+        print(f"ratio to the floor: {wall / floor:.2f} "
+              f"(to the measured floor: {wall / measured:.2f})")
+        if args.looping:
+            looping = copy.deepcopy(solution)
+            looping.cells.insert(2, nbformat.v4.new_code_cell(LOOP_CELL))
+            paths.append(Path(folder) / "looping.ipynb")
+            nbformat.write(looping, paths[-1])
+            with_loop, results = batch_seconds(paths, args.exercise, args.jobs,
+                                               limits)
+            print(f"with one looping submission: {with_loop:.1f} s, "
+                  f"{with_loop - wall:+.1f} s (its limit: {args.timeout:.0f} s; "
+                  f"status {results[-1]['status']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
