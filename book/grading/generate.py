@@ -76,7 +76,10 @@ def student_version(
             cell.outputs, cell.execution_count = [], None
         cells.append(cell)
     notebook.cells = cells
-    notebook.metadata.pop("widgets", None)
+    # Outputs are cleared, so the widget state and the record of when the
+    # solution ran (the status page's data) describe nothing in this notebook.
+    for key in ("widgets", "execution_record"):
+        notebook.metadata.pop(key, None)
     return notebook, [line.strip() for line in hidden if line.strip()]
 
 
