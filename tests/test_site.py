@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 from bs4 import BeautifulSoup
+from toc import toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 CALLOUT_KINDS = (
@@ -27,11 +28,6 @@ CALLOUT_KINDS = (
 
 def page(site: Path, name: str) -> BeautifulSoup:
     return BeautifulSoup((site / f"{name}.html").read_text(), "html.parser")
-
-
-def toc_pages() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [toc["root"]] + [chapter["file"] for chapter in toc["chapters"]]
 
 
 def config() -> dict:
