@@ -76,10 +76,12 @@ def sandboxed(command: list[str], workdir: Path, bwrap: str) -> list[str]:
     return [
         bwrap, "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000",
         "--cap-drop", "ALL", "--die-with-parent", "--new-session",
+        # Mounts apply in order: the empty /tmp first, so that an environment or
+        # checkout that lives under /tmp is bound on top of it, not hidden.
+        "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
         *_system_binds(), *binds,
         "--ro-bind", str(BOOK_DIR), str(BOOK_DIR),
         "--tmpfs", str(HIDDEN_DIR),
-        "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
         "--bind", str(workdir), HOME, "--chdir", HOME,
         "--", *command,
     ]
