@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
+from notebook_speed import best_time, kernels_use_this_environment
 
 from book.grading.exercises import EXERCISES
 from book.grading.grader import grade_many
@@ -37,19 +37,6 @@ LOOP_CELL = (
     "while True:\n    try:\n        while True:\n            pass\n"
     "    except BaseException:\n        pass"
 )
-
-
-def floor_seconds(repeat: int) -> float:
-    """Best time to start a kernel and import what an exercise needs."""
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_CELL)])
-    times = []
-    for _ in range(repeat):
-        client = NotebookClient(copy.deepcopy(notebook), kernel_name="python3",
-                                timeout=600)
-        start = time.perf_counter()
-        client.execute()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def batch_seconds(
@@ -75,9 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.copies < 1 or args.jobs < 1 or args.repeat < 1:
         parser.error("--copies, --jobs and --repeat must be at least 1")
-    # Kernels run `python` from PATH: make it this interpreter's environment.
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent),
-                                          os.environ["PATH"]])
+    kernels_use_this_environment()
     solution = nbformat.read(ROOT / "solutions" / f"{args.exercise}.ipynb", 4)
     limits = Limits(wall_seconds=args.timeout)
     with tempfile.TemporaryDirectory() as folder:
@@ -85,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         for index in range(args.copies):
             paths.append(Path(folder) / f"student_{index:02d}.ipynb")
             nbformat.write(solution, paths[-1])
-        one = floor_seconds(args.repeat)
+        # Start a kernel and import what an exercise needs.
+        floor_cells = [nbformat.v4.new_code_cell(FLOOR_CELL)]
+        one = best_time(nbformat.v4.new_notebook(cells=floor_cells), ROOT, args.repeat)
         floor = args.copies * one / args.jobs
         wall, results = batch_seconds(paths, args.exercise, args.jobs, limits)
         full = {r["score"] == r["max_score"] and r["status"] == "graded"

@@ -51,6 +51,12 @@ def best_time(notebook: nbformat.NotebookNode, folder: Path, repeat: int) -> flo
     return min(times)
 
 
+def kernels_use_this_environment() -> None:
+    """Kernels run `python` from PATH: make it this interpreter's environment."""
+    folder = Path(sys.executable).parent
+    os.environ["PATH"] = f"{folder}{os.pathsep}{os.environ['PATH']}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
@@ -58,10 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error(f"--repeat must be at least 1, got {args.repeat}")
-    # Kernels run `python` from PATH: make it this interpreter's environment.
-    os.environ["PATH"] = (
-        f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-    )
+    kernels_use_this_environment()
     floor = best_time(floor_notebook(), Path.cwd(), args.repeat)
     rows = [
         (str(path), best_time(nbformat.read(path, 4), path.parent, args.repeat))

@@ -12,7 +12,6 @@ from functools import cache
 
 import matplotlib.cbook
 import matplotlib.image
-import sklearn.datasets
 import torch
 import torch.nn.functional as F
 
@@ -51,6 +50,9 @@ def grace_hopper(downsample: int = 1) -> torch.Tensor:
 
 @cache
 def _digits() -> tuple[torch.Tensor, torch.Tensor]:
+    # Imported here: scikit-learn is slow to import and only the digits need it.
+    import sklearn.datasets
+
     bunch = sklearn.datasets.load_digits()
     # Pixel values are counts from 0 to 16 in the original 4 x 4 blocks.
     images = torch.tensor(bunch.images, dtype=torch.float32) / 16

@@ -18,7 +18,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from book.data import train_test_split
-from book.layers import LocallyConnected2d, count_parameters
+from book.layers import LocallyConnected2d
 from book.training import accuracy, single_threaded, train_classifier
 from book.validation import whole_number
 
@@ -103,7 +103,6 @@ class SampleEfficiency:
     seeds: tuple[int, ...]
     # accuracy[model][i][j]: trained on sizes[i] images with seeds[j].
     accuracy: dict[str, list[list[float]]]
-    parameters: dict[str, int]
 
     def mean(self, model: str) -> list[float]:
         """Mean test accuracy over the seeds, one value per training-set size."""
@@ -159,22 +158,22 @@ def sample_efficiency(
             f"size {max(sizes)} is more than the {pool_size} training images left "
             f"after holding out test_fraction={test_fraction} of {len(images)}"
         )
-    # Counting builds each model once: on the meta device nothing is allocated
-    # and no random number is drawn.
-    with torch.device("meta"):
-        parameters = {name: count_parameters(make()) for name, make in models.items()}
     result = SampleEfficiency(
         sizes=sizes,
         seeds=seeds,
         accuracy={name: [[] for _ in sizes] for name in models},
-        parameters=parameters,
     )
+    # One split per seed, whatever the size: a run takes the first N of its pool.
+    splits = {
+        seed: train_test_split(
+            images[:, None], labels, test_fraction=test_fraction, seed=seed
+        )
+        for seed in seeds
+    }
     runs = [(i, seed) for i in range(len(sizes)) for seed in seeds]
     with single_threaded():
         for i, seed in tqdm(runs, desc=desc, disable=not progress):
-            x_pool, x_test, y_pool, y_test = train_test_split(
-                images[:, None], labels, test_fraction=test_fraction, seed=seed
-            )
+            x_pool, x_test, y_pool, y_test = splits[seed]
             x_train, y_train = x_pool[: sizes[i]], y_pool[: sizes[i]]
             batch = min(batch_size, sizes[i])
             num_epochs = math.ceil(num_steps / math.ceil(sizes[i] / batch))

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from book.training import DIRECTIONS
-from book.validation import whole_number
+from book.validation import direction_steps, whole_number
 
 # Float32 rounding of a 3 x 3 dot product stays far below this; real
 # disagreement at the border is far above it.
@@ -38,11 +37,7 @@ def _check_image(x: object, name: str = "x") -> torch.Tensor:
 
 def _axis(direction: str) -> int:
     """The tensor axis a direction moves along: -1 for columns, -2 for rows."""
-    if direction not in DIRECTIONS:
-        raise ValueError(
-            f"direction must be one of {tuple(DIRECTIONS)}, got {direction!r}"
-        )
-    return -2 if DIRECTIONS[direction][0] else -1
+    return -2 if direction_steps(direction)[0] else -1
 
 
 def shift(

@@ -16,7 +16,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from book.data import place_on_canvas, random_positions, train_test_split
-from book.validation import whole_number
+from book.validation import direction_steps, whole_number
 
 
 def train_classifier(
@@ -82,10 +82,6 @@ def single_threaded() -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
-# Where `shift_experiment` moves the test digits: (row step, column step).
-DIRECTIONS = {"horizontal": (0, 1), "vertical": (1, 0)}
-
-
 @dataclass
 class ShiftExperiment:
     """What `shift_experiment` measured: accuracies per direction, seed and shift."""
@@ -132,11 +128,7 @@ def shifted_position(
     >>> shifted_position((4, 4), 2, "vertical")
     (6, 4)
     """
-    if direction not in DIRECTIONS:
-        raise ValueError(
-            f"direction must be one of {tuple(DIRECTIONS)}, got {direction!r}"
-        )
-    step_row, step_col = DIRECTIONS[direction]
+    step_row, step_col = direction_steps(direction)
     return position[0] + shift * step_row, position[1] + shift * step_col
 
 
@@ -154,7 +146,7 @@ def _check_shifts(
     for direction in directions:
         for shift in checked:
             row, col = shifted_position(position, shift, direction)
-            axis = 0 if DIRECTIONS[direction][0] else 1
+            axis = 0 if direction_steps(direction)[0] else 1
             corner, name = (row, "row") if axis == 0 else (col, "column")
             last = canvas_size - image_size[axis]
             if not 0 <= corner <= last:

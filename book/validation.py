@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from numbers import Integral
 
+# The two ways an image moves: (row step, column step) of a one-pixel move.
+DIRECTIONS = {"horizontal": (0, 1), "vertical": (1, 0)}
+
 
 def whole_number(name: str, value: object, minimum: int) -> int:
     """Return `value` as an int, or raise naming it and the rule `>= minimum`."""
@@ -31,3 +34,16 @@ def int_pair(name: str, value: object, minimum: int) -> tuple[int, int]:
         )
     size = whole_number(name, value, minimum)
     return size, size
+
+
+def direction_steps(direction: object) -> tuple[int, int]:
+    """(row step, column step) of a one-pixel move in `direction`, or a ValueError.
+
+    >>> direction_steps("vertical")
+    (1, 0)
+    """
+    if direction not in DIRECTIONS:
+        raise ValueError(
+            f"direction must be one of {tuple(DIRECTIONS)}, got {direction!r}"
+        )
+    return DIRECTIONS[direction]

@@ -1,4 +1,4 @@
-"""Fixtures shared by the tests: seeded tensors and the built site."""
+"""Fixtures shared by the tests: seeded tensors, figure cleanup and the built site."""
 
 from __future__ import annotations
 
@@ -7,13 +7,22 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import torch
 
 MakeTensor = Callable[..., torch.Tensor]
+
+
+@pytest.fixture
+def close_figures() -> Iterator[None]:
+    """Close every figure a test made (use with pytest.mark.usefixtures)."""
+    yield
+    import matplotlib.pyplot as plt  # only the figure tests pay for the import
+
+    plt.close("all")
 
 
 def _random_tensor(*shape: int, seed: int = 0) -> torch.Tensor:

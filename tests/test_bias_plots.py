@@ -21,11 +21,7 @@ from book.experiments import SampleEfficiency  # noqa: E402
 from book.symmetry import shift_comparison  # noqa: E402
 from book.widgets import shift_explorer  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def close_figures() -> None:
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def image(seed: int = 0) -> torch.Tensor:
@@ -84,7 +80,6 @@ def test_sample_efficiency_figure_has_a_panel_per_condition() -> None:
         sizes=(10, 100),
         seeds=(0, 1),
         accuracy={"FC": [[0.3, 0.4], [0.7, 0.8]], "CNN": [[0.5, 0.5], [0.9, 0.9]]},
-        parameters={"FC": 10, "CNN": 5},
     )
     fig = sample_efficiency_figure({"a": result, "b": result})
     assert [ax.get_title() for ax in fig.axes] == ["a", "b"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import matplotlib.pyplot as plt
 import pytest
 import torch
@@ -21,11 +19,7 @@ from book.plots import (
 )
 from book.training import ShiftExperiment
 
-
-@pytest.fixture(autouse=True)
-def close_figures() -> Iterator[None]:
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def bars(ax: plt.Axes) -> list[Rectangle]:

@@ -198,7 +198,7 @@ def test_floor_agrees_with_pytorch(stride: int, padding: int) -> None:
             if input_size + 2 * padding < kernel_size:
                 with pytest.raises(RuntimeError):
                     F.conv2d(x, weight, stride=stride, padding=padding)
-                with pytest.raises(ValueError):
+                with pytest.raises(ValueError, match="larger than the padded input"):
                     conv_output_size(
                         input_size, kernel_size, stride, padding, floor=True
                     )

@@ -30,7 +30,6 @@ class CappedClient(NotebookClient):
 
     output_limit = 200_000
     kept = 0
-    flooded = False
     timed_out = False
 
     async def _async_handle_timeout(self, timeout, cell=None):  # noqa: ANN001, ANN202
@@ -42,7 +41,6 @@ class CappedClient(NotebookClient):
     def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001, ANN201
         size = len(json.dumps(msg.get("content", {})))
         if self.kept + size > self.output_limit:
-            self.flooded = True
             return None
         self.kept += size
         return super().output(outs, msg, display_id, cell_index)
@@ -79,7 +77,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         shutdown_kernel="immediate",
     )
     report: dict[str, Any] = {"cells": [], "crashed": False, "timed_out": False,
-                              "flooded": False, "results": []}
+                              "results": []}
     # The kernel's own stdout and stderr go nowhere: only this driver speaks.
     with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
         for index, cell in enumerate(run_notebook.cells):
@@ -105,7 +103,6 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
             errors = [o for o in cell.outputs if o.output_type == "error"]
             if cell is not probe:
                 report["cells"].append(errors[0].ename if errors else None)
-    report["flooded"] = client.flooded
     report["timed_out"] = report["timed_out"] or client.timed_out
     lines = "".join(o.get("text", "") for o in probe.outputs if o.output_type ==
                     "stream").splitlines()

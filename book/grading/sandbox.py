@@ -41,9 +41,8 @@ class Limits:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What came back from the command: its exit code (None if killed) and stdout."""
+    """What came back from the command, and whether the wall-clock limit killed it."""
 
-    returncode: int | None
     stdout: str
     stderr: str
     killed: bool
@@ -116,9 +115,11 @@ def run_limited(
         os.killpg(process.pid, signal.SIGKILL)
         stdout, stderr = process.communicate()
     finally:
-        # Whatever the submission left running in its group goes too.
+        # Whatever the submission left running in its group goes too. The
+        # kernel has a session of its own: bubblewrap's PID namespace and
+        # --die-with-parent end it; without bubblewrap it may outlive this kill.
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-    return Outcome(None if killed else process.returncode, stdout, stderr, killed)
+    return Outcome(stdout, stderr, killed)

@@ -57,8 +57,6 @@ def decode(spec: Spec) -> Any:
         generator = torch.Generator().manual_seed(spec["seed"])
         shape = spec["__random__"]
         return torch.rand(*shape, generator=generator, dtype=torch.float64) * 2 - 1
-    if "__tuple__" in spec:
-        return tuple(decode(item) for item in spec["__tuple__"])
     raise ValueError(f"unknown argument spec {spec!r}")
 
 
