@@ -13,6 +13,8 @@ export PATH := $(BIN):$(PATH)
 
 help:
 	@echo "make test     run every test: helpers, notebooks (nbval), style, site build"
+	@echo "make test-fast   the fast tier only: units, properties, style (no kernel,"
+	@echo "                 training, site or browser; see docs/design.md)"
 	@echo "make book     build the site into _build/html"
 	@echo "make lab      open the notebooks in JupyterLab (MyST rendering included)"
 	@echo "make execute  re-run notebooks and refresh their committed outputs"
@@ -33,6 +35,12 @@ $(STAMP): requirements.txt pyproject.toml
 
 test: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest -n 2
+
+# Tests marked slow (kernels, training, the site, the browser, grading) are left
+# out; conftest.py marks notebook cells and users of the built site itself.
+.PHONY: test-fast
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -n 2
 
 book: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python scripts/build_site.py
