@@ -2,7 +2,7 @@
 
 nbval skips code cells that were never executed, does not compare figures, and
 happily accepts a notebook run out of order; these tests close those gaps and
-hold every notebook to the conventions of DESIGN.md.
+hold every notebook to the conventions of docs/design.md.
 """
 
 from __future__ import annotations
