@@ -20,7 +20,7 @@ help:
 	@echo "make execute  re-run notebooks and refresh their committed outputs"
 	@echo "make bench    time each notebook against a floor notebook"
 	@echo "make bench-site  time clean and incremental site builds; largest page size"
-	@echo "make lint     ruff on code and notebooks"
+	@echo "make lint     ruff check and ruff format --check on code and notebooks"
 	@echo "make exercises       regenerate exercises/ from solutions/"
 	@echo "make bench-grading   grade 30 copies of a correct submission, against a floor"
 
@@ -64,6 +64,7 @@ bench-grading: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Re-pin requirements.txt from requirements.in in a throwaway environment.
 lock:
