@@ -157,6 +157,32 @@ def _accuracy_under_shifts(
     return row
 
 
+def _train_seed(
+    make_model: ModelFactory,
+    canvases: torch.Tensor,
+    labels: torch.Tensor,
+    seed: int,
+    *,
+    num_epochs: int,
+    lr: float,
+    batch_size: int,
+) -> tuple[nn.Module, dict[str, torch.Tensor], list[float]]:
+    """One seed's model trained on `canvases`, its initial weights and its losses."""
+    model = seeded_model(make_model, seed)
+    initial_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    losses = train_classifier(
+        model,
+        canvases,
+        labels,
+        num_epochs=num_epochs,
+        lr=lr,
+        batch_size=batch_size,
+        seed=seed,
+        progress=False,
+    )
+    return model, initial_state, losses
+
+
 def shift_experiment(
     make_model: ModelFactory,
     images: torch.Tensor,
@@ -194,26 +220,18 @@ def shift_experiment(
             x_train, x_test, y_train, y_test = train_test_split(
                 images, labels, test_fraction=test_fraction, seed=seed
             )
-            model = seeded_model(make_model, seed)
-            result.initial_states.append(
-                {
-                    key: value.detach().clone()
-                    for key, value in model.state_dict().items()
-                }
-            )
             canvases = _training_canvases(x_train, result, seed, train_max_shift)
-            result.losses.append(
-                train_classifier(
-                    model,
-                    canvases,
-                    y_train,
-                    num_epochs=num_epochs,
-                    lr=lr,
-                    batch_size=batch_size,
-                    seed=seed,
-                    progress=False,
-                )
+            model, initial_state, losses = _train_seed(
+                make_model,
+                canvases,
+                y_train,
+                seed,
+                num_epochs=num_epochs,
+                lr=lr,
+                batch_size=batch_size,
             )
+            result.initial_states.append(initial_state)
+            result.losses.append(losses)
             result.models.append(model)
             for direction, rows in result.accuracy.items():
                 rows.append(
