@@ -295,6 +295,15 @@ def _geometry(
     return stride_hw, padding_hw, out_hw
 
 
+def _add_bias_and_unbatch(
+    y: torch.Tensor, bias: torch.Tensor | None, single: bool
+) -> torch.Tensor:
+    """Add one bias per output channel; give a single image back as one 2-D map."""
+    if bias is not None:
+        y = y + bias[:, None, None]
+    return y[0, 0] if single else y
+
+
 def cross_correlate2d(
     x: torch.Tensor,
     weight: torch.Tensor,
@@ -319,9 +328,7 @@ def cross_correlate2d(
             patch = padded[:, :, i * s_h : i * s_h + k_h, j * s_w : j * s_w + k_w]
             # Dot product of the patch with every kernel: (N, 1, ...) * (1, K, ...).
             y[:, :, i, j] = (patch[:, None] * weight[None]).sum(dim=(2, 3, 4))
-    if bias is not None:
-        y = y + bias[:, None, None]
-    return y[0, 0] if single else y
+    return _add_bias_and_unbatch(y, bias, single)
 
 
 def cross_correlate2d_unfold(
@@ -344,9 +351,7 @@ def cross_correlate2d_unfold(
     # (K, C*kh*kw) @ (N, C*kh*kw, L) -> (N, K, L): every kernel against every patch.
     y = weight.reshape(weight.shape[0], -1) @ columns
     y = y.reshape(x.shape[0], weight.shape[0], out_h, out_w)
-    if bias is not None:
-        y = y + bias[:, None, None]
-    return y[0, 0] if single else y
+    return _add_bias_and_unbatch(y, bias, single)
 
 
 def convolve2d(
