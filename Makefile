@@ -62,6 +62,12 @@ lab: $(STAMP)
 	  root_flag=--allow-root; fi; \
 	JUPYTER_CONFIG_DIR=$(abspath lab) $(BIN)/jupyter lab $$root_flag $(LAB_ARGS)
 
+# The PDF edition: the built site printed page by page in Debian's Chromium and
+# joined by pdfunite (poppler-utils); no TeX. `make pdf` also puts it in the site.
+pdf: book
+	$(BIN)/python scripts/build_pdf.py --out _build/pdf/why-convolution.pdf
+	cp _build/pdf/why-convolution.pdf _build/html/why-convolution.pdf
+
 execute: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py $(or $(NB),$(NOTEBOOKS))
 
