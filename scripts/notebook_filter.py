@@ -4,9 +4,11 @@ Opening a notebook in JupyterLab and saving it changes two things a reader did
 not touch: the kernel's full `language_info` replaces the committed
 `{"name": "python"}`, and every whole-number float (`3.0` in a slider's saved
 state, a duration) comes back as an integer, because JavaScript has only one
-number type. This filter maps both to one form on `git add`/`git status`, so
-an opened-and-saved notebook shows no change; outputs and sources pass through
-untouched. `make install` registers it:
+number type. This filter maps both to one form on `git add`; outputs and
+sources pass through untouched. `make lab` also runs `pre_save_hook` on every
+save (lab/jupyter_server_config.py), so the file Lab writes is already in that
+form, byte for byte, and `git status` stays clean. `make install` registers
+the filter for every other editor:
 
     git config filter.notebook.clean ".venv/bin/python scripts/notebook_filter.py"
 
@@ -32,6 +34,14 @@ def canonical(value: Any) -> Any:
     return value
 
 
+def normalise(notebook: dict[str, Any]) -> dict[str, Any]:
+    """The notebook with the kernel's language_info reduced and numbers canonical."""
+    metadata = notebook.get("metadata", {})
+    if isinstance(metadata.get("language_info"), dict):
+        metadata["language_info"] = {"name": metadata["language_info"].get("name")}
+    return canonical(notebook)
+
+
 def clean(text: str) -> str:
     """The stored form of a notebook's text (unchanged if it is not a notebook)."""
     try:
@@ -40,18 +50,21 @@ def clean(text: str) -> str:
         return text
     if not isinstance(notebook, dict) or "cells" not in notebook:
         return text
-    metadata = notebook.setdefault("metadata", {})
-    if "language_info" in metadata:
-        metadata["language_info"] = {"name": metadata["language_info"].get("name")}
     # The same layout as nbformat.write and Jupyter's own save.
     body = json.dumps(
-        canonical(notebook),
+        normalise(notebook),
         sort_keys=True,
         indent=1,
         ensure_ascii=False,
         separators=(",", ": "),
     )
     return body + "\n"
+
+
+def pre_save_hook(model: dict[str, Any], **kwargs: Any) -> None:
+    """Jupyter's pre-save hook: Lab writes the stored form, byte for byte."""
+    if model.get("type") == "notebook" and isinstance(model.get("content"), dict):
+        model["content"] = normalise(model["content"])
 
 
 if __name__ == "__main__":
