@@ -36,9 +36,9 @@ except ModuleNotFoundError:
     import subprocess
     import sys
 
+    PACKAGE = "git+{url}@{branch}"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "git+{url}@{branch}"],
-        check=True,
+        [sys.executable, "-m", "pip", "install", "--quiet", PACKAGE], check=True
     )
     importlib.invalidate_caches()"""
 

@@ -38,11 +38,12 @@ def run_cell(source: str, monkeypatch: pytest.MonkeyPatch, *, book: bool) -> lis
         commands.append((command, kwargs))
         return subprocess.CompletedProcess(command, 0)
 
-    monkeypatch.setattr(subprocess, "run", record)
-    if not book:
-        # None in sys.modules makes `import book` raise ModuleNotFoundError.
-        monkeypatch.setitem(sys.modules, "book", None)
-    exec(compile(source, "<colab cell>", "exec"), {})
+    with monkeypatch.context() as patch:  # undone before the next run
+        patch.setattr(subprocess, "run", record)
+        if not book:
+            # None in sys.modules makes `import book` raise ModuleNotFoundError.
+            patch.setitem(sys.modules, "book", None)
+        exec(compile(source, "<colab cell>", "exec"), {})
     return commands
 
 
