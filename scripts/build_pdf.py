@@ -31,8 +31,8 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-from toc import toc_pages  # noqa: E402  (the one reader of _toc.yml)
+sys.path.insert(0, str(ROOT))
+from tests.toc import toc_pages  # noqa: E402  (the one reader of _toc.yml)
 
 CHROMIUM = "/usr/bin/chromium"
 # On paper: controls and progress bars mean nothing (the explorer's picture

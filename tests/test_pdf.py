@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from toc import toc_pages
+
+from tests.toc import toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
