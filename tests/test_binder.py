@@ -88,3 +88,5 @@ def test_post_build_installs_the_package_and_lab_settings(tmp_path) -> None:
     assert "jupyter trust index.ipynb chapters/" in calls
     css = home / ".jupyter/custom/custom.css"
     assert css.read_text() == (ROOT / "lab/custom/custom.css").read_text()
+    config = (home / ".jupyter/jupyter_server_config.py").resolve()
+    assert config == ROOT / "lab/jupyter_server_config.py"
