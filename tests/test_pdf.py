@@ -83,3 +83,10 @@ def test_no_raw_tex_or_myst_is_left_in_the_text(pdf: Path) -> None:
     # Citations and figure references came out as text, not as keys.
     assert re.search(r"LeCun et al\.", text) and re.search(r"Fig\. \d", text)
     assert "goodfellow2016deep" not in text
+
+
+def test_every_page_links_the_pdf_edition(site: Path) -> None:
+    for name in toc_pages():
+        html = BeautifulSoup((site / f"{name}.html").read_text(), "html.parser")
+        links = [a["href"] for a in html.select("a[href]")]
+        assert any(link.endswith("/why-convolution.pdf") for link in links), name

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,3 +49,27 @@ def test_the_build_runs_where_ci_script_can_install_its_packages() -> None:
     python = (ROOT / "binder/runtime.txt").read_text().strip().removeprefix("python-")
     assert re.fullmatch(rf"python:{re.escape(python)}-(bookworm|trixie)", image), image
     assert "poppler-utils" in (ROOT / ".ci/run").read_text()
+
+
+def load_pdf_edition():
+    spec = importlib.util.spec_from_file_location(
+        "pdf_edition", ROOT / "_ext/pdf_edition.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_pdf_link_follows_repository_url() -> None:
+    pdf_edition = load_pdf_edition()
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    owner, name = url.removeprefix("https://github.com/").split("/")
+    expected = f"https://{owner.lower()}.github.io/{name}/why-convolution.pdf"
+    assert pdf_edition.pdf_url(url) == expected
+    assert pdf_edition.pdf_url("https://github.com/Someone/fork.git") == (
+        "https://someone.github.io/fork/why-convolution.pdf"
+    )
+    with pytest.raises(
+        Exception, match=r"'https://gitlab.com/a/b'.*github.com/<owner>"
+    ):
+        pdf_edition.pdf_url("https://gitlab.com/a/b")
