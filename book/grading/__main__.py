@@ -38,12 +38,12 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
               "limits but with network and file access", file=sys.stderr)
     limits = Limits(cell_seconds=args.cell_timeout, wall_seconds=args.timeout)
 
-    def progress(result: dict) -> None:
-        print(f"{result['status']:>8}  {result['score']:>3}/{result['max_score']:<3}"
-              f"  {result['submission']}", flush=True)
-
-    results = grade_many(args.submissions, args.exercise, limits, args.jobs,
-                         use_bwrap, progress)
+    results = []
+    for result in grade_many(args.submissions, args.exercise, limits, args.jobs,
+                             use_bwrap):
+        print(f"{result.status:>8}  {result.score:>3}/{result.max_score:<3}"
+              f"  {result.submission}", flush=True)
+        results.append(result)
     write_reports(args.out, results, EXERCISES[args.exercise])
     print(f"wrote {args.out / 'scores.csv'} and a .json and .txt per submission")
     return 0
