@@ -17,7 +17,6 @@ from book.grading.checking import report
 from book.grading.exercises import EXERCISES
 from book.grading.grader import all_tests, max_points
 from book.grading.records import Call, Raised, Scalar
-from book.grading.sandbox import BOOK_DIR, HIDDEN_DIR, sandboxed
 from book.grading.spec import Test, mismatch
 from book.grading.wire import call_safely, encode
 
@@ -196,23 +195,3 @@ def test_cli_lists_every_exercise_with_its_points() -> None:
 def test_cli_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:
     result = run_cli(*args)
     assert result.returncode == 2 and message in result.stderr
-
-
-def mount_order(command: list[str]) -> list[tuple[str, str]]:
-    """(option, target) of every mount in a bubblewrap command, in order."""
-    mounts, options = [], {"--ro-bind": 2, "--bind": 2, "--tmpfs": 1, "--symlink": 2}
-    for index, arg in enumerate(command):
-        if arg in options:
-            mounts.append((arg, command[index + options[arg]]))
-    return mounts
-
-
-def test_sandbox_mounts_empty_tmp_before_an_environment_under_tmp() -> None:
-    # A checkout (and its venv) under /tmp must stay visible inside the sandbox.
-    command = sandboxed(["python"], Path("/tmp/work"), "bwrap")
-    mounts = mount_order(command)
-    empty_tmp = mounts.index(("--tmpfs", "/tmp"))
-    book_dir = mounts.index(("--ro-bind", str(BOOK_DIR)))
-    hidden = mounts.index(("--tmpfs", str(HIDDEN_DIR)))
-    assert empty_tmp < book_dir < hidden
-    assert mounts[-1] == ("--bind", "/home/student")
