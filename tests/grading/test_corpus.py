@@ -88,8 +88,8 @@ LEAK = (
     "        stolen.append(path.read_text())\n"
     "    except OSError:\n"
     "        pass\n"
-    "try:\n"
-    "    from book.grading.hidden import HIDDEN_TESTS\n"
+    "try:  # named at run time: the static check cannot see it, the sandbox must\n"
+    "    __import__('importlib').import_module('book.' + 'grading.hidden')\n"
     "    stolen.append('imported')\n"
     "except ImportError:\n"
     "    pass\n"
@@ -278,6 +278,12 @@ def corpus(out: Path) -> dict[str, tuple[object, str, int]]:
             "graded",
             FULL,
         ),
+        # Naming the grader's modules at all costs every test.
+        "imports_hidden_tests": (
+            with_cell("from book.grading.hidden import HIDDEN_TESTS"),
+            "graded",
+            0,
+        ),
         "reads_hidden_tests": (
             with_cell(LEAK.format(solutions=str(SOLUTION), out=str(out / "report"))),
             "graded",
@@ -453,12 +459,8 @@ UNDER_LOAD = (
     "sys_exit",
     "exit_in_tested_function",
     "huge_memory",
-    "loop_at_top_level",
     "loop_in_tested_function",
-    "forges_the_results",
-    "imports_the_course",
     "only_raises",
-    "three_hundred_processes",
 )
 BURN = "while True:\n    pass\n"
 
