@@ -481,9 +481,17 @@ def graded_under_load(graded: dict, tmp_path_factory: pytest.TempPathFactory) ->
             burner.wait()
 
 
-def test_corpus_has_at_least_fifteen_kinds(graded: dict) -> None:
-    assert len(graded["cases"]) >= 15
-    assert set(UNDER_LOAD) <= set(graded["cases"])
+def test_the_corpus_spans_every_status_and_score_level(graded: dict) -> None:
+    rows = graded["rows"].values()
+    assert {row["status"] for row in rows} == {
+        "graded",
+        "timeout",
+        "crashed",
+        "invalid",
+    }
+    scores = {int(row["score"]) for row in rows}
+    assert {0, FULL} <= scores and scores - {0, FULL}, "no partial score"
+    assert set(UNDER_LOAD) <= set(graded["rows"])
 
 
 @pytest.mark.parametrize("name", list(corpus(Path("/unused")).keys()))
