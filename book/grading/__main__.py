@@ -36,14 +36,17 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if use_bwrap and bwrap_path() is None:
         print("warning: bubblewrap (bwrap) is not installed: submissions run with "
               "limits but with network and file access", file=sys.stderr)
-    limits = Limits(cell_seconds=args.cell_timeout, wall_seconds=args.timeout)
+    try:
+        limits = Limits(cell_seconds=args.cell_timeout, cpu_seconds=args.timeout)
+    except ValueError as error:
+        parser.error(str(error))
 
-    def progress(result: dict) -> None:
-        print(f"{result['status']:>8}  {result['score']:>3}/{result['max_score']:<3}"
-              f"  {result['submission']}", flush=True)
-
-    results = grade_many(args.submissions, args.exercise, limits, args.jobs,
-                         use_bwrap, progress)
+    results = []
+    for result in grade_many(args.submissions, args.exercise, limits, args.jobs,
+                             use_bwrap):
+        print(f"{result.status:>8}  {result.score:>3}/{result.max_score:<3}"
+              f"  {result.submission}", flush=True)
+        results.append(result)
     write_reports(args.out, results, EXERCISES[args.exercise])
     print(f"wrote {args.out / 'scores.csv'} and a .json and .txt per submission")
     return 0
@@ -60,10 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--out", required=True, type=Path, help="report folder")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                        help="submissions graded at once (default: CPU cores)")
-    grade.add_argument("--timeout", type=float, default=Limits.wall_seconds,
-                       help="seconds for a whole submission")
+    grade.add_argument("--timeout", type=float, default=Limits.cpu_seconds,
+                       help="CPU seconds for a whole submission, kernel start "
+                            "excluded (the wall clock stops it at 10x)")
     grade.add_argument("--cell-timeout", type=float, default=Limits.cell_seconds,
-                       help="seconds for one cell")
+                       help="CPU seconds for one cell")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="do not use bubblewrap even where it is installed")
     grade.add_argument("submissions", nargs="+", type=Path)

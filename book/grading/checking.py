@@ -12,9 +12,7 @@ from book.grading.wire import call_safely
 
 
 def _judge(test: Test, namespace: Mapping[str, Any]) -> str | None:
-    result = call_safely(namespace, test.target, list(test.args), test.kwargs,
-                         test.call)
-    return test.judge(result)
+    return test.judge(call_safely(namespace, test.request()))
 
 
 def report(exercise: Exercise, namespace: Mapping[str, Any]) -> str:
