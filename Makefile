@@ -19,7 +19,7 @@ help:
 	@echo "make bench    time each notebook against a floor notebook"
 	@echo "make bench-site  time clean and incremental site builds; largest page size"
 	@echo "make lint     ruff on code and notebooks"
-	@echo "make exercises       regenerate exercises/ from solutions/"
+	@echo "make exercises       regenerate exercises/ (and the public answers) from solutions/"
 	@echo "make bench-grading   grade 30 copies of a correct submission, against a floor"
 
 install: $(STAMP)
@@ -49,7 +49,7 @@ bench: $(STAMP)
 
 # The student notebooks are generated, never edited by hand.
 exercises: $(STAMP)
-	$(BIN)/python -m book.grading generate
+	$(BIN)/python scripts/author_exercises.py
 
 bench-grading: $(STAMP)
 	$(BIN)/python benchmarks/grading_speed.py

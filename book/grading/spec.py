@@ -38,11 +38,18 @@ class Test:
     points: int = 1
     hint: str = ""
     call: bool = True
+    # Only a test with exact_type fails an int answer given as the float of the
+    # same value: a type slip then costs that test, not every test of the name.
+    exact_type: bool = False
 
     def request(self) -> dict[str, Any]:
         """The call as plain data, as sent to the student's kernel."""
-        return {"target": self.target, "args": list(self.args),
-                "kwargs": dict(self.kwargs), "call": self.call}
+        return {
+            "target": self.target,
+            "args": list(self.args),
+            "kwargs": dict(self.kwargs),
+            "call": self.call,
+        }
 
     def expected(self) -> Encoded:
         """The right answer, encoded like a student's result."""
@@ -52,21 +59,78 @@ class Test:
         kwargs = {k: decode(v) for k, v in self.kwargs.items()}
         return encode(self.reference(*args, **kwargs))
 
-    def judge(self, result: Encoded) -> str | None:
-        """None when `result` passes, else why not, in plain words."""
+    def judge(self, result: Encoded, expected: Encoded | None = None) -> str | None:
+        """None when `result` passes, else why not, in plain words.
+
+        `expected` is the precomputed answer (the student's `check()` reads it
+        from data); without it the reference function computes it here.
+        """
         if self.raises:
             if result["kind"] == "raised" and result["type"] in self.raises:
                 return None
             wanted = " or ".join(self.raises)
             return f"expected the call to raise {wanted}, got {describe(result)}"
-        return mismatch(self.expected(), result)
+        expected = self.expected() if expected is None else expected
+        if not self.exact_type and type_slip(expected, result):
+            result = expected if same_value(expected, result) else result
+        return mismatch(expected, result)
+
+    def slip(self, result: Encoded, expected: Encoded | None = None) -> str | None:
+        """The type slip in `result` (a float for an int...), in words, or None."""
+        if self.raises:
+            return None
+        return type_slip(self.expected() if expected is None else expected, result)
+
+
+_NUMBERS = ("int", "float", "numpy scalar")
+
+
+def type_slip(expected: Encoded, got: Encoded) -> str | None:
+    """Name the slip when `got` is a number where another kind of number is asked.
+
+    >>> type_slip({"kind": "int", "value": 5}, {"kind": "float", "value": 5.0})
+    'a float where an int is asked for'
+    >>> type_slip({"kind": "int", "value": 5}, {"kind": "int", "value": 6}) is None
+    True
+    """
+    if expected["kind"] in ("list", "tuple") and got["kind"] == expected["kind"]:
+        pairs = zip(expected["items"], got["items"], strict=False)
+        return next((s for want, have in pairs if (s := type_slip(want, have))), None)
+    kinds = expected["kind"], got["kind"]
+    if kinds[0] == kinds[1] or not all(kind in _NUMBERS for kind in kinds):
+        return None
+    got_name = got.get("type", "float") if kinds[1] == "numpy scalar" else kinds[1]
+    article = "an" if kinds[0] == "int" else "a"
+    return f"a {got_name} where {article} {kinds[0]} is asked for"
+
+
+def same_value(expected: Encoded, got: Encoded) -> bool:
+    """Whether two encoded numbers (or lists of them) are equal, whatever their type.
+
+    >>> same_value({"kind": "int", "value": 3}, {"kind": "float", "value": 3.0})
+    True
+    """
+    if expected["kind"] in ("list", "tuple"):
+        return (
+            got["kind"] == expected["kind"]
+            and len(got["items"]) == len(expected["items"])
+            and all(map(same_value, expected["items"], got["items"]))
+        )
+    if got["kind"] not in _NUMBERS or expected["kind"] not in _NUMBERS:
+        return mismatch(expected, got) is None
+    want, have = expected["value"], got["value"]
+    if not isinstance(have, int | float) or isinstance(have, bool):
+        return False
+    return math.isclose(have, want, rel_tol=RTOL, abs_tol=ATOL)
 
 
 def _first_difference(expected: np.ndarray, got: np.ndarray) -> str:
     bad = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
     where = tuple(int(i) for i in np.argwhere(bad)[0])
-    return (f"first wrong entry at {where}: expected {expected[where]:.6g}, "
-            f"got {got[where]:.6g}")
+    return (
+        f"first wrong entry at {where}: expected {expected[where]:.6g}, "
+        f"got {got[where]:.6g}"
+    )
 
 
 def mismatch(expected: Encoded, got: Encoded) -> str | None:
@@ -82,8 +146,9 @@ def mismatch(expected: Encoded, got: Encoded) -> str | None:
     if kind in ("int", "bool", "str"):
         return None if got["value"] == expected["value"] else versus
     if kind == "float":
-        close = math.isclose(got["value"], expected["value"], rel_tol=RTOL,
-                             abs_tol=ATOL)
+        close = math.isclose(
+            got["value"], expected["value"], rel_tol=RTOL, abs_tol=ATOL
+        )
         return None if close else versus
     if kind in ("tensor", "ndarray"):
         if got["shape"] != expected["shape"]:
@@ -98,8 +163,9 @@ def mismatch(expected: Encoded, got: Encoded) -> str | None:
     if kind in ("list", "tuple"):
         if len(got["items"]) != len(expected["items"]):
             return versus
-        for i, (want, have) in enumerate(zip(expected["items"], got["items"],
-                                             strict=True)):
+        for i, (want, have) in enumerate(
+            zip(expected["items"], got["items"], strict=True)
+        ):
             problem = mismatch(want, have)
             if problem:
                 return f"item {i}: {problem}"
