@@ -117,7 +117,8 @@ def _rounded(data: object) -> object:
 
 
 def public_expected() -> str:
-    """The public tests' expected values and the hidden tests' size, as JSON text."""
+    """Per exercise: the public tests' expected values, the points, the hidden tests'
+    number; as JSON text (what `check()` and `python -m book.grading list` read)."""
     from book.grading.exercises import EXERCISES as BY_ID
     from book.grading.hidden import HIDDEN_TESTS
 
@@ -127,6 +128,9 @@ def public_expected() -> str:
                 {"name": test.name, "expected": _rounded(test.expected())}
                 for test in exercise.public
             ],
+            "title": exercise.title,
+            "public_points": exercise.public_points,
+            "manual_points": exercise.manual_points,
             "hidden_tests": len(HIDDEN_TESTS[exercise.id]),
             "hidden_points": sum(test.points for test in HIDDEN_TESTS[exercise.id]),
         }

@@ -21,14 +21,13 @@ import sys
 import threading
 import time
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
+from book.grading.answers import expected_answers
 from book.grading.exercises import EXERCISES
-from book.grading.feedback import detail_lines, slip_lines, result_line
+from book.grading.feedback import detail_lines, result_line, slip_lines
 from book.grading.spec import Encoded, Exercise, Test
 
-EXPECTED_FILE = Path(__file__).with_name("public_expected.json")
 # Per call; generous, since a busy laptop is slow and a wrong verdict is worse.
 CALL_SECONDS = 10.0
 # A result larger than this is refused: the judge needs at most a small tensor.
@@ -142,11 +141,6 @@ def call_isolated(
     return _collect(pid, read_end, seconds)
 
 
-def expected_answers(exercise_id: str) -> dict[str, Any]:
-    """The public tests' expected values and the hidden tests' size, from data."""
-    return json.loads(EXPECTED_FILE.read_text())[exercise_id]
-
-
 def _judged(
     exercise: Exercise, namespace: Mapping[str, Any], answers: dict, seconds: float
 ) -> list[tuple[Test, str | None, str | None]]:
@@ -186,7 +180,7 @@ def report(
     exercise: Exercise, namespace: Mapping[str, Any], seconds: float = CALL_SECONDS
 ) -> str:
     """The public tests' report for the names defined in `namespace`."""
-    answers = expected_answers(exercise.id)
+    answers = expected_answers()[exercise.id]
     if [a["name"] for a in answers["public"]] != [t.name for t in exercise.public]:
         return (
             f"The expected answers of {exercise.id} are out of date: "

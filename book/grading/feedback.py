@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
-def result_line(passed: bool, earned: int, points: int, name: str, kind: str = "") -> str:
+def result_line(
+    passed: bool, earned: int, points: int, name: str, kind: str = ""
+) -> str:
     """One line per test: PASS or FAIL, the points, the kind and the name.
 
     >>> result_line(False, 0, 2, "shift right by 2", "public")

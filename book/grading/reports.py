@@ -117,11 +117,10 @@ def header(record: dict, run: dict, exercise: Exercise, hand: dict) -> list[str]
     ]
     if points["total"] == "":
         return lines
-    return lines + [
-        f"Automatic score: {points['automatic']}/{run['automatic_max']}",
-        f"Written answers: {points['hand_graded']:g}/{run['manual_max']}",
-        f"Total: {points['total']:g}/{maximum}",
-    ]
+    lines.append(f"Automatic score: {points['automatic']}/{run['automatic_max']}")
+    if run["manual_max"]:
+        lines.append(f"Written answers: {points['hand_graded']:g}/{run['manual_max']}")
+    return [*lines, f"Total: {points['total']:g}/{maximum}"]
 
 
 def feedback(

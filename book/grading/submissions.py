@@ -98,6 +98,7 @@ def expand(paths: list[Path]) -> list[Path]:
             files += sorted(found, key=lambda p: os.fsencode(p.name))
         else:
             files.append(path)
+    files = list({str(path): path for path in reversed(files)}.values())[::-1]
     if not files:
         raise ValueError(f"no .ipynb file in {', '.join(map(str, paths))}")
     return files
