@@ -135,9 +135,9 @@ def match(files: list[Path], roster: dict[str, str] | None) -> list[Submission]:
     Without a roster, a student id is the file's name without `.ipynb`.
     """
     names = [display_name(path) for path in files]
-    ids = [
-        (roster or {}).get(name, "" if roster else Path(name).stem) for name in names
-    ]
+    # A file the roster does not list keeps its name as id: the teacher sees
+    # it in every table instead of an empty cell.
+    ids = [(roster or {}).get(name, Path(name).stem) for name in names]
     missing = [(sid, name) for name, sid in (roster or {}).items() if name not in names]
     stems = unique_stems(names + [sid for sid, _ in missing])
     handed_in = [
