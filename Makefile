@@ -14,6 +14,7 @@ export PATH := $(BIN):$(PATH)
 help:
 	@echo "make test     run every test: helpers, notebooks (nbval), style, site build"
 	@echo "make book     build the site into _build/html"
+	@echo "make book EDITION=student   the student edition (no solutions, no hidden tests) in _build/student"
 	@echo "make lab      open the notebooks in JupyterLab (MyST rendering included)"
 	@echo "make execute  re-run notebooks and refresh their committed outputs"
 	@echo "make bench    time each notebook against a floor notebook"
@@ -34,9 +35,15 @@ $(STAMP): requirements.txt pyproject.toml
 test: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest -n 2
 
+# `make book EDITION=student`: what a teacher hands to students, in _build/student.
+ifeq ($(EDITION),student)
+book: $(STAMP) $(NPM_STAMP)
+	$(BIN)/python scripts/student_edition.py $(abspath _build/student)
+else
 book: $(STAMP) $(NPM_STAMP)
 	$(BIN)/jupyter-book build -W -n --keep-going .
 	@echo "The site is in $(abspath _build/html); open $(abspath _build/html/index.html)"
+endif
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab
