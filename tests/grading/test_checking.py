@@ -53,14 +53,23 @@ def test_patching_torch_in_the_kernel_does_not_change_the_expected_values(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def wrong(image, kernel, stride=1, padding=0):  # noqa: ANN001, ANN201
-        return F.conv2d(image[None, None], kernel[None, None], stride=stride,
-                        padding=padding)[0, 0]
+        return F.conv2d(
+            image[None, None], kernel[None, None], stride=stride, padding=padding
+        )[0, 0]
 
     # A notebook that makes F.conv2d return zeros makes `wrong` return zeros:
     # with references computed in the kernel, zeros would have matched.
-    monkeypatch.setattr(F, "conv2d", lambda x, w, **kw: torch.zeros(
-        1, 1, x.shape[-2] - w.shape[-2] + 1, x.shape[-1] - w.shape[-1] + 1,
-        dtype=x.dtype))
+    monkeypatch.setattr(
+        F,
+        "conv2d",
+        lambda x, w, **kw: torch.zeros(
+            1,
+            1,
+            x.shape[-2] - w.shape[-2] + 1,
+            x.shape[-1] - w.shape[-1] + 1,
+            dtype=x.dtype,
+        ),
+    )
     text = report(EX5, {"cross_correlate_vectorised": wrong})
     assert "PASS  [1/1] cross_correlate_vectorised on a random" not in text
     assert "the values differ" in text

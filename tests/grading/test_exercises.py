@@ -18,9 +18,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def task_text(exercise_id: str) -> str:
     """The markdown of the exercise's notebook (what the student reads)."""
     notebook = nbformat.read(ROOT / "solutions" / f"{exercise_id}.ipynb", 4)
-    return "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown"
-                     and not any(t.startswith("answer:")
-                                 for t in c.metadata.get("tags", [])))
+    return "\n".join(
+        c.source
+        for c in notebook.cells
+        if c.cell_type == "markdown"
+        and not any(t.startswith("answer:") for t in c.metadata.get("tags", []))
+    )
 
 
 def test_exercise_ids_are_the_solution_notebooks() -> None:
@@ -61,8 +64,9 @@ def test_no_hint_or_test_name_gives_the_answer(exercise_id: str) -> None:
         shown = set(re.findall(r"-?\d+(?:\.\d+)?", test.name))
         for text in answers - shown:
             if len(text) > 1:  # single digits appear in any sentence
-                assert not re.search(rf"(?<![\d.]){re.escape(text)}(?![\d.])",
-                                     f"{test.hint} {test.name}"), (test.name, text)
+                assert not re.search(
+                    rf"(?<![\d.]){re.escape(text)}(?![\d.])", f"{test.hint} {test.name}"
+                ), (test.name, text)
 
 
 @pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
@@ -84,5 +88,5 @@ def test_hidden_tests_ask_only_what_the_task_says(exercise_id: str) -> None:
 
 def test_the_parameter_count_task_asks_for_its_validation() -> None:
     text = task_text("ex4_conv_arithmetic")
-    part = text[text.index("conv_param_count(in_channels"):]
+    part = text[text.index("conv_param_count(in_channels") :]
     assert "ValueError" in part.split(":::")[0]

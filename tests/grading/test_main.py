@@ -16,14 +16,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_list_shows_every_exercise_without_importing_torch() -> None:
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "book.grading",
-                             "list"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "book.grading", "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
     assert "torch" not in imported and "numpy" not in imported
     for exercise in EXERCISES.values():
-        assert (f"{exercise.id}  {exercise.title}: {max_points(exercise)} points "
-                f"automatic") in result.stdout
+        assert (
+            f"{exercise.id}  {exercise.title}: {max_points(exercise)} points automatic"
+        ) in result.stdout
         assert f"{exercise.manual_points} by hand" in result.stdout
 
 
@@ -46,18 +51,24 @@ GRADE = ["grade", "--exercise", "ex4_conv_arithmetic"]
 
 @pytest.mark.parametrize(
     ("option", "words"),
-    [(["--timeout", "nan"], "'nan' must be a finite number of seconds above 0"),
-     (["--timeout", "-1"], "'-1' must be a finite number of seconds above 0"),
-     (["--cell-timeout", "inf"], "'inf' must be a finite number"),
-     (["--timeout", "soon"], "'soon' is not a number"),
-     (["--jobs", "0"], "'0' must be a whole number >= 1")],
+    [
+        (["--timeout", "nan"], "'nan' must be a finite number of seconds above 0"),
+        (["--timeout", "-1"], "'-1' must be a finite number of seconds above 0"),
+        (["--cell-timeout", "inf"], "'inf' must be a finite number"),
+        (["--timeout", "soon"], "'soon' is not a number"),
+        (["--jobs", "0"], "'0' must be a whole number >= 1"),
+    ],
 )
 def test_bad_limits_are_refused_by_name(
-    option: list[str], words: str, notebook: Path, tmp_path: Path,
+    option: list[str],
+    words: str,
+    notebook: Path,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    err = usage_error([*GRADE, "--out", str(tmp_path / "out"), *option,
-                       str(notebook)], capsys)
+    err = usage_error(
+        [*GRADE, "--out", str(tmp_path / "out"), *option, str(notebook)], capsys
+    )
     assert words in err
 
 
@@ -81,19 +92,24 @@ def test_an_older_run_is_refused_without_force_and_a_foreign_folder_always(
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "thesis.tex").write_text("x")
-    err = usage_error([*GRADE, "--out", str(foreign), "--force", str(notebook)],
-                      capsys)
+    err = usage_error([*GRADE, "--out", str(foreign), "--force", str(notebook)], capsys)
     assert "not a grading run" in err
     assert (foreign / "thesis.tex").is_file()
 
 
 @pytest.mark.parametrize(
     ("args", "words"),
-    [(["grade", "--exercise", "nope", "--out", "x", "a.ipynb"],
-      "unknown exercise 'nope'"),
-     ([*GRADE, "--out", "x", "missing.ipynb"], "no such file or folder: missing"),
-     ([*GRADE, "--out", "x", "--roster", "nowhere.csv", "a.ipynb"],
-      "--roster nowhere.csv: no such file")],
+    [
+        (
+            ["grade", "--exercise", "nope", "--out", "x", "a.ipynb"],
+            "unknown exercise 'nope'",
+        ),
+        ([*GRADE, "--out", "x", "missing.ipynb"], "no such file or folder: missing"),
+        (
+            [*GRADE, "--out", "x", "--roster", "nowhere.csv", "a.ipynb"],
+            "--roster nowhere.csv: no such file",
+        ),
+    ],
 )
 def test_usage_errors_exit_2_with_the_value_named(
     args: list[str], words: str, capsys: pytest.CaptureFixture[str]

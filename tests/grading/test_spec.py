@@ -12,8 +12,12 @@ from book.grading.wire import encode
 
 @pytest.mark.parametrize(
     ("got", "words"),
-    [(5.0, "got the float 5.0"), (np.int64(5), "numpy int64"), ("5", "the str"),
-     (None, "forget to return")],
+    [
+        (5.0, "got the float 5.0"),
+        (np.int64(5), "numpy int64"),
+        ("5", "the str"),
+        (None, "forget to return"),
+    ],
 )
 def test_wrong_types_are_named(got: object, words: str) -> None:
     problem = mismatch(encode(5), encode(got))
@@ -44,13 +48,17 @@ def test_raises_test_needs_the_named_exception() -> None:
 
 def test_a_type_slip_fails_only_the_test_that_checks_the_type() -> None:
     value_only = Test("f(7)", "f", (7,), reference=lambda n: n // 2)
-    typed = Test("f(7) is an int", "f", (7,), reference=lambda n: n // 2,
-                 exact_type=True)
+    typed = Test(
+        "f(7) is an int", "f", (7,), reference=lambda n: n // 2, exact_type=True
+    )
     slipped = encode(3.0)
     assert value_only.judge(slipped) is None
     assert typed.judge(slipped) == "expected the int 3, got the float 3.0"
-    assert value_only.slip(slipped) == typed.slip(slipped) == (
-        "a float where an int is asked for")
+    assert (
+        value_only.slip(slipped)
+        == typed.slip(slipped)
+        == ("a float where an int is asked for")
+    )
     # A wrong value is wrong in either kind of test, slip or not.
     assert value_only.judge(encode(4.0)) == "expected the int 3, got the float 4.0"
 
@@ -58,11 +66,13 @@ def test_a_type_slip_fails_only_the_test_that_checks_the_type() -> None:
 def test_slips_inside_tuples_and_numpy_scalars_are_named() -> None:
     want = encode((16, 4, 1))
     assert type_slip(want, encode((16.0, 4.0, 1.0))) == (
-        "a float where an int is asked for")
+        "a float where an int is asked for"
+    )
     assert same_value(want, encode((16.0, 4.0, 1.0)))
     assert not same_value(want, encode((16.0, 4.0, 2.0)))
     assert type_slip(encode(5), encode(np.int64(5))) == (
-        "a int64 where an int is asked for")
+        "a int64 where an int is asked for"
+    )
     assert type_slip(encode(5), encode("5")) is None
     assert type_slip(encode(5), encode(True)) is None
 

@@ -13,9 +13,17 @@ from book.grading.wire import call_safely, encode
 
 @pytest.mark.parametrize(
     ("value", "kind"),
-    [(5, "int"), (5.0, "float"), (True, "bool"), (None, "none"),
-     (torch.zeros(2, 3), "tensor"), (np.zeros((2, 3)), "ndarray"),
-     (np.int64(5), "numpy scalar"), ((1, 2), "tuple"), (object(), "other")],
+    [
+        (5, "int"),
+        (5.0, "float"),
+        (True, "bool"),
+        (None, "none"),
+        (torch.zeros(2, 3), "tensor"),
+        (np.zeros((2, 3)), "ndarray"),
+        (np.int64(5), "numpy scalar"),
+        ((1, 2), "tuple"),
+        (object(), "other"),
+    ],
 )
 def test_encode_gives_plain_data(value: object, kind: str) -> None:
     assert encode(value)["kind"] == kind
@@ -33,9 +41,14 @@ def forever() -> None:
 
 @pytest.mark.parametrize(
     ("namespace", "kind"),
-    [({}, "missing"), ({"f": 3}, "not callable"),
-     ({"f": lambda: 1 / 0}, "raised"), ({"f": lambda: sys.exit(1)}, "raised"),
-     ({"f": forever}, "timeout"), ({"f": lambda: print("x" * 10**6) or 2}, "int")],
+    [
+        ({}, "missing"),
+        ({"f": 3}, "not callable"),
+        ({"f": lambda: 1 / 0}, "raised"),
+        ({"f": lambda: sys.exit(1)}, "raised"),
+        ({"f": forever}, "timeout"),
+        ({"f": lambda: print("x" * 10**6) or 2}, "int"),
+    ],
 )
 def test_call_safely_never_raises(namespace: dict, kind: str) -> None:
     assert call_safely(namespace, "f", [], {}, seconds=0.5)["kind"] == kind

@@ -67,7 +67,8 @@ def test_public_answers_hold_no_hidden_test() -> None:
         assert entry["hidden_tests"] == len(HIDDEN_TESTS[exercise_id])
     text = EXPECTED_FILE.read_text()
     hidden_only = {t.name for tests in HIDDEN_TESTS.values() for t in tests} - {
-        t.name for e in EXERCISES.values() for t in e.public}
+        t.name for e in EXERCISES.values() for t in e.public
+    }
     assert not [name for name in hidden_only if f'"{name}"' in text]
 
 
