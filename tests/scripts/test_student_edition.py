@@ -94,11 +94,11 @@ def test_the_package_has_no_answer_key_and_check_still_works(tmp_path: Path) -> 
     assert not leaks(out)
     script = (
         "import book, book.grading.checking as c\n"
-        "assert book.__file__.startswith(%r), book.__file__\n"
+        f"assert book.__file__.startswith({str(out)!r}), book.__file__\n"
         "def conv_output_size(w, k, stride=1, padding=0):\n"
         "    return (w - k + 2 * padding) // stride + 1\n"
         "c.check('ex4_conv_arithmetic')\n"
-    ) % str(out)
+    )
     env = {**os.environ, "PYTHONPATH": str(out)}
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -113,7 +113,9 @@ def test_the_package_has_no_answer_key_and_check_still_works(tmp_path: Path) -> 
     assert "Provisional score: 2/6" in result.stdout
 
 
-def test_an_older_edition_is_replaced_and_other_folders_refused(tmp_path: Path) -> None:
+def test_an_older_edition_is_replaced_and_foreign_folders_refused(
+    tmp_path: Path,
+) -> None:
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine")
