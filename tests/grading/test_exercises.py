@@ -1,4 +1,4 @@
-"""The exercises' tests: they run, their hints point to the idea, the tasks ask for them."""
+"""The exercises' tests: they run, hints point to the idea, the tasks ask for them."""
 
 from __future__ import annotations
 
