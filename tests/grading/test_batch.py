@@ -23,15 +23,31 @@ EX3 = EXERCISES["ex3_locality"]
 
 def grader_result(path: Path, passing: int) -> dict:
     """What grade_many reports for one submission: the first `passing` tests pass."""
-    tests = [{"name": t.name, "points": t.points, "earned": t.points * (i < passing),
-              "passed": i < passing, "problem": None if i < passing else
-              "expected the int 3, got the float 3.0\nAutomatic score: 20/20",
-              "hint": t.hint, "public": i < len(EX3.public)}
-             for i, t in enumerate(all_tests(EX3))]
-    return {"submission": str(path), "exercise": EX3.id, "status": "graded",
-            "score": sum(t["earned"] for t in tests), "max_score": 16, "reason": "",
-            "tests": tests, "answers": {"task": "a long-range task", "mechanism": ""},
-            "cells": []}
+    tests = [
+        {
+            "name": t.name,
+            "points": t.points,
+            "earned": t.points * (i < passing),
+            "passed": i < passing,
+            "problem": None
+            if i < passing
+            else "expected the int 3, got the float 3.0\nAutomatic score: 20/20",
+            "hint": t.hint,
+            "public": i < len(EX3.public),
+        }
+        for i, t in enumerate(all_tests(EX3))
+    ]
+    return {
+        "submission": str(path),
+        "exercise": EX3.id,
+        "status": "graded",
+        "score": sum(t["earned"] for t in tests),
+        "max_score": 16,
+        "reason": "",
+        "tests": tests,
+        "answers": {"task": "a long-range task", "mechanism": ""},
+        "cells": [],
+    }
 
 
 def fake_grading(passing: dict[str, int], seen: list[list[Path]]):  # noqa: ANN201
@@ -61,7 +77,8 @@ def klass(tmp_path: Path) -> Path:
     notebook(folder, "x" * 240 + ".ipynb")
     (tmp_path / "roster.csv").write_text(
         "student_id,submission\ns1,ada.ipynb\ns2,bob.ipynb\ns3,eve.ipynb\n"
-        "s4,José.ipynb\ns6,dan.ipynb\n")
+        "s4,José.ipynb\ns6,dan.ipynb\n"
+    )
     return folder
 
 
@@ -78,14 +95,24 @@ def test_a_class_is_triaged_named_and_listed_in_submission_order(
     seen: list[list[Path]] = []
     records = run_class(klass, tmp_path / "out", lines, seen)
     statuses = [(r["student_id"], r["status"]) for r in records]
-    assert statuses == [("s4", "graded"), ("s1", "graded"), ("s2", "graded"),
-                        ("s3", "wrong-exercise"), ("x" * 240, "graded"),
-                        ("s6", "missing")]
+    assert statuses == [
+        ("s4", "graded"),
+        ("s1", "graded"),
+        ("s2", "graded"),
+        ("s3", "wrong-exercise"),
+        ("x" * 240, "graded"),
+        ("s6", "missing"),
+    ]
     # Only the notebooks of this exercise ran; the printout follows the files.
     assert len(seen[0]) == 4 and "eve.ipynb" not in {p.name for p in seen[0]}
     assert [line.split()[-1] for line in lines] == [
-        "(José.ipynb)", "(ada.ipynb)", "(bob.ipynb)", "(eve.ipynb)",
-        f"({'x' * 240}.ipynb)", "(dan.ipynb)"]
+        "(José.ipynb)",
+        "(ada.ipynb)",
+        "(bob.ipynb)",
+        "(eve.ipynb)",
+        f"({'x' * 240}.ipynb)",
+        "(dan.ipynb)",
+    ]
     assert "is ex2_equivariance, not ex3_locality" in records[3]["reason"]
     stems = [r["stem"] for r in records]
     assert stems[0] == "Jose" and len(stems[4]) <= 60 and len(set(stems)) == 6
@@ -110,7 +137,9 @@ def test_the_tables_have_ids_per_test_points_and_hand_columns(
     template = list(csv.DictReader((out / "hand_grades.csv").open()))
     # Two questions for each of the four submissions that ran.
     assert len(template) == 8 and {r["question"] for r in template} == {
-        "task", "mechanism"}
+        "task",
+        "mechanism",
+    }
 
 
 def test_student_feedback_hides_hidden_tests_and_quotes_student_text(
@@ -120,7 +149,7 @@ def test_student_feedback_hides_hidden_tests_and_quotes_student_text(
     run_class(klass, out, [], [])
     student = (out / "students" / "bob.txt").read_text()
     teacher = (out / "teacher" / "bob.txt").read_text()
-    hidden = [t for t in all_tests(EX3)[len(EX3.public):]]
+    hidden = [t for t in all_tests(EX3)[len(EX3.public) :]]
     assert all(t.name not in student for t in hidden)
     assert all(t.name in teacher for t in hidden)
     assert "Hidden tests: 0 of 10 passed (0/10 points)." in student
@@ -131,8 +160,11 @@ def test_student_feedback_hides_hidden_tests_and_quotes_student_text(
     results = json.loads((out / "gradescope" / "bob" / "results.json").read_text())
     visible = [t for t in results["tests"] if t["visibility"] == "visible"]
     assert len(visible) == len(EX3.public)
-    assert all(t["name"].startswith("hidden test") for t in results["tests"]
-               if t["visibility"] != "visible")
+    assert all(
+        t["name"].startswith("hidden test")
+        for t in results["tests"]
+        if t["visibility"] != "visible"
+    )
 
 
 def test_statistics_report_the_distribution_and_pass_rates(
