@@ -26,6 +26,7 @@ from notebook_speed import best_time, kernels_use_this_environment
 
 from book.grading.exercises import EXERCISES
 from book.grading.grader import grade_many
+from book.grading.records import SubmissionResult
 from book.grading.sandbox import Limits, bwrap_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,10 +42,10 @@ LOOP_CELL = (
 
 def batch_seconds(
     paths: list[Path], exercise: str, jobs: int, limits: Limits
-) -> tuple[float, list[dict]]:
+) -> tuple[float, list[SubmissionResult]]:
     """Wall time to grade `paths`, and the results."""
     start = time.perf_counter()
-    results = grade_many(paths, exercise, limits, jobs)
+    results = list(grade_many(paths, exercise, limits, jobs))
     return time.perf_counter() - start, results
 
 
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         one = best_time(nbformat.v4.new_notebook(cells=floor_cells), ROOT, args.repeat)
         floor = args.copies * one / args.jobs
         wall, results = batch_seconds(paths, args.exercise, args.jobs, limits)
-        full = {r["score"] == r["max_score"] and r["status"] == "graded"
+        full = {r.score == r.max_score and r.status == "graded"
                 for r in results}
         print(f"{os.cpu_count()} CPU cores, {args.jobs} workers, sandbox: "
               f"{'bubblewrap' if bwrap_path() else 'none'}")
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                                                limits)
             print(f"with one looping submission: {with_loop:.1f} s, "
                   f"{with_loop - wall:+.1f} s (its limit: {args.timeout:.0f} s; "
-                  f"status {results[-1]['status']})")
+                  f"status {results[-1].status})")
     return 0
 
 

@@ -121,11 +121,12 @@ def public_expected() -> str:
     number; as JSON text (what `check()` and `python -m book.grading list` read)."""
     from book.grading.exercises import EXERCISES as BY_ID
     from book.grading.hidden import HIDDEN_TESTS
+    from book.grading.records import to_json
 
     data = {
         exercise.id: {
             "public": [
-                {"name": test.name, "expected": _rounded(test.expected())}
+                {"name": test.name, "expected": _rounded(to_json(test.expected()))}
                 for test in exercise.public
             ],
             "title": exercise.title,

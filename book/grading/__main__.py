@@ -60,6 +60,7 @@ def _grade(args: argparse.Namespace) -> int:
     from book.grading.batch import Request, grade_class
     from book.grading.exercises import EXERCISES
     from book.grading.grader import grade_many
+    from book.grading.records import to_json
     from book.grading.sandbox import Limits, bwrap_path
 
     if args.exercise not in EXERCISES:
@@ -80,7 +81,8 @@ def _grade(args: argparse.Namespace) -> int:
     limits = Limits(**{key: value for key, value in given.items() if value})
 
     def grading(paths: list[Path], progress) -> None:  # noqa: ANN001
-        grade_many(paths, args.exercise, limits, args.jobs, use_bwrap, progress)
+        for result in grade_many(paths, args.exercise, limits, args.jobs, use_bwrap):
+            progress(to_json(result))
 
     request = Request(
         EXERCISES[args.exercise], args.submissions, args.out, args.roster, args.force

@@ -26,7 +26,18 @@ from typing import Any
 from book.grading.answers import expected_answers
 from book.grading.exercises import EXERCISES
 from book.grading.feedback import detail_lines, result_line, slip_lines
-from book.grading.spec import Encoded, Exercise, Test
+from book.grading.records import (
+    Missing,
+    NotCallable,
+    Other,
+    Raised,
+    RecordError,
+    Timeout,
+    Value,
+    to_json,
+    value_from_json,
+)
+from book.grading.spec import Exercise, Test
 
 # Per call; generous, since a busy laptop is slow and a wrong verdict is worse.
 CALL_SECONDS = 10.0
@@ -34,7 +45,7 @@ CALL_SECONDS = 10.0
 MAX_RESULT_BYTES = 4_000_000
 
 
-def _call(namespace: Mapping[str, Any], test: Test) -> Encoded:
+def _call(namespace: Mapping[str, Any], test: Test) -> Value:
     """Call the tested function in this process and encode what happened."""
     from book.grading.wire import decode, encode
 
@@ -42,16 +53,12 @@ def _call(namespace: Mapping[str, Any], test: Test) -> Encoded:
         value = namespace[test.target]
         if test.call:
             if not callable(value):
-                return {"kind": "not callable", "type": type(value).__name__}
+                return NotCallable(type(value).__name__[:100])
             kwargs = {key: decode(spec) for key, spec in test.kwargs.items()}
             value = value(*decode(list(test.args)), **kwargs)
-        return json.loads(json.dumps(encode(value)))
+        return encode(value)
     except BaseException as error:  # noqa: BLE001 - KeyboardInterrupt is data here
-        return {
-            "kind": "raised",
-            "type": type(error).__name__,
-            "message": str(error)[:500],
-        }
+        return Raised(type(error).__name__[:100], str(error)[:500])
 
 
 def _child(write_end: int, namespace: Mapping[str, Any], test: Test) -> None:
@@ -62,14 +69,14 @@ def _child(write_end: int, namespace: Mapping[str, Any], test: Test) -> None:
         import torch
 
         torch.set_num_threads(1)  # a forked child must not reuse the parent's pool
-        payload = json.dumps(_call(namespace, test)).encode()
+        payload = json.dumps(to_json(_call(namespace, test))).encode()
         while payload:
             payload = payload[os.write(write_end, payload) :]
     finally:
         os._exit(0)
 
 
-def _collect(pid: int, read_end: int, seconds: float) -> Encoded:
+def _collect(pid: int, read_end: int, seconds: float) -> Value:
     """Read the child's result, killing its group at the time limit."""
     deadline, chunks, size = time.monotonic() + seconds, [], 0
     try:
@@ -82,13 +89,9 @@ def _collect(pid: int, read_end: int, seconds: float) -> Encoded:
             chunks.append(chunk)
             size += len(chunk)
             if size > MAX_RESULT_BYTES:
-                return {
-                    "kind": "other",
-                    "type": "result",
-                    "repr": "too large to send back",
-                }
+                return Other("result", "too large to send back")
         else:
-            return {"kind": "timeout", "seconds": seconds}
+            return Timeout(seconds)
     finally:
         os.close(read_end)
         for kill in (
@@ -100,36 +103,33 @@ def _collect(pid: int, read_end: int, seconds: float) -> Encoded:
             except OSError:
                 pass
         os.waitpid(pid, 0)
+    if not chunks:
+        return Other("process", "the function ended the process before returning")
     try:
-        return json.loads(b"".join(chunks))
-    except ValueError:
-        return {
-            "kind": "other",
-            "type": "process",
-            "repr": "the function ended the process before returning",
-        }
+        # Read back with every field checked: the child ran the student's code.
+        return value_from_json(json.loads(b"".join(chunks)))
+    except (ValueError, RecordError):
+        return Other("result", "could not be read back")
 
 
-def _call_in_thread(
-    namespace: Mapping[str, Any], test: Test, seconds: float
-) -> Encoded:
+def _call_in_thread(namespace: Mapping[str, Any], test: Test, seconds: float) -> Value:
     # Where fork is missing (Windows), a daemon thread: check() returns at the
     # limit, though the runaway call keeps its thread.
-    box: list[Encoded] = []
+    box: list[Value] = []
     worker = threading.Thread(
         target=lambda: box.append(_call(namespace, test)), daemon=True
     )
     worker.start()
     worker.join(seconds)
-    return box[0] if box else {"kind": "timeout", "seconds": seconds}
+    return box[0] if box else Timeout(seconds)
 
 
 def call_isolated(
     namespace: Mapping[str, Any], test: Test, seconds: float = CALL_SECONDS
-) -> Encoded:
+) -> Value:
     """The test's call, run in a child process with a hard time limit, as data."""
     if test.target not in namespace:
-        return {"kind": "missing", "name": test.target}
+        return Missing(test.target)
     if not hasattr(os, "fork"):
         return _call_in_thread(namespace, test, seconds)
     read_end, write_end = os.pipe()
@@ -148,12 +148,12 @@ def _judged(
     judged, hung = [], set()
     for test, answer in zip(exercise.public, answers["public"], strict=True):
         if test.target in hung:
-            result: Encoded = {"kind": "timeout", "seconds": seconds}
+            result: Value = Timeout(seconds)
         else:
             result = call_isolated(namespace, test, seconds)
-        if result["kind"] == "timeout":
+        if isinstance(result, Timeout):
             hung.add(test.target)
-        expected = answer["expected"]
+        expected = value_from_json(answer["expected"], "expected")
         judged.append((test, test.judge(result, expected), test.slip(result, expected)))
     return judged
 

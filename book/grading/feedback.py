@@ -60,6 +60,8 @@ def _test_block(test: dict, kind: str) -> list[str]:
     lines = [
         result_line(test["passed"], test["earned"], test["points"], test["name"], kind)
     ]
+    if test.get("reason"):  # no points although the value may be right
+        lines.append(f"        no points: {test['reason']}")
     if not test["passed"]:
         lines += quoted(test["problem"] or "")
         lines += [f"        hint: {test['hint']}"] if test["hint"] else []

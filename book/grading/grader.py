@@ -12,14 +12,23 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import nbformat
 
 from book.grading.exercises import EXERCISES
+from book.grading.records import (
+    ProbeReport,
+    RecordError,
+    Status,
+    SubmissionResult,
+    TestOutcome,
+    Value,
+    report_from_json,
+    to_json,
+)
 from book.grading.sandbox import HOME, Limits, bwrap_path, run_limited, sandboxed
 from book.grading.spec import Exercise, Test
 
@@ -63,15 +72,27 @@ def _environment(home: str) -> dict[str, str]:
     }
 
 
-def _invalid(name: str, exercise: Exercise, reason: str) -> dict[str, Any]:
-    return {"submission": name, "exercise": exercise.id, "status": "invalid",
-            "score": 0, "max_score": max_points(exercise), "reason": reason,
-            "tests": [], "answers": {}, "cells": []}
+def _invalid(name: str, exercise: Exercise, reason: str) -> SubmissionResult:
+    return SubmissionResult(
+        submission=name,
+        exercise=exercise.id,
+        status="invalid",
+        score=0,
+        max_score=max_points(exercise),
+        reason=reason,
+        tests=(),
+        answers={},
+        cells=(),
+    )
 
 
 def grade_submission(
-    path: Path, exercise: Exercise, scratch: Path, limits: Limits, bwrap: str | None,
-) -> dict[str, Any]:
+    path: Path,
+    exercise: Exercise,
+    scratch: Path,
+    limits: Limits,
+    bwrap: str | None,
+) -> SubmissionResult:
     """Grade one submission; never raises for anything the submission contains."""
     name = str(path)
     try:
@@ -85,50 +106,64 @@ def grade_submission(
     # matplotlib's font list, built once: building it costs seconds per kernel.
     shutil.copytree(scratch / "matplotlib", workdir / ".cache" / "matplotlib")
     tests = all_tests(exercise)
-    request = {"notebook": NOTEBOOK_NAME, "calls": [t.request() for t in tests],
-               "cell_seconds": limits.cell_seconds,
-               "call_seconds": limits.call_seconds}
+    request = {
+        "notebook": NOTEBOOK_NAME,
+        "calls": [to_json(t.request()) for t in tests],
+        "cell_seconds": limits.cell_seconds,
+        "call_seconds": limits.call_seconds,
+    }
     command = [sys.executable, "-m", "book.grading.runner"]
     if bwrap:
         command = sandboxed(command, workdir, bwrap)
     home = HOME if bwrap else str(workdir)
-    outcome = run_limited(command, json.dumps(request), workdir, limits,
-                          _environment(home))
+    outcome = run_limited(
+        command, json.dumps(request), workdir, limits, _environment(home)
+    )
     shutil.rmtree(workdir, ignore_errors=True)
-    report = _parse(outcome.stdout)
+    report = _parse(outcome.stdout, len(tests))
+    status: Status
     if report is None:
         status = "timeout" if outcome.killed else "crashed"
-        report = {"cells": [], "results": [None] * len(tests)}
-    elif report["crashed"]:
+        report = ProbeReport(
+            cells=(),
+            crashed=True,
+            timed_out=outcome.killed,
+            results=(None,) * len(tests),
+        )
+    elif report.crashed:
         status = "crashed"
-    elif report["timed_out"]:
+    elif report.timed_out:
         status = "timeout"
     else:
         status = "graded"
-    results = [_judge(test, result) for test, result in
-               zip(tests, report["results"], strict=True)]
     # all_tests lists the public tests first; names may repeat across the two.
-    for index, entry in enumerate(results):
-        entry["public"] = index < len(exercise.public)
-    return {
-        "submission": name, "exercise": exercise.id, "status": status,
-        "score": sum(r["earned"] for r in results), "max_score": max_points(exercise),
-        "reason": _reason(status, report, outcome.stderr),
-        "tests": results, "answers": read_answers(notebook, exercise),
-        "cells": report["cells"],
-    }
+    results = tuple(
+        _judge(test, result, index < len(exercise.public))
+        for index, (test, result) in enumerate(zip(tests, report.results, strict=True))
+    )
+    return SubmissionResult(
+        submission=name,
+        exercise=exercise.id,
+        status=status,
+        score=sum(r.earned for r in results),
+        max_score=max_points(exercise),
+        reason=_reason(status, report, outcome.stderr),
+        tests=results,
+        answers=read_answers(notebook, exercise),
+        cells=report.cells,
+        sandbox="bubblewrap" if bwrap else "none",
+    )
 
 
-def _parse(stdout: str) -> dict[str, Any] | None:
+def _parse(stdout: str, calls: int) -> ProbeReport | None:
     lines = stdout.strip().splitlines()
     try:
-        report = json.loads(lines[-1]) if lines else None
-    except json.JSONDecodeError:
+        return report_from_json(json.loads(lines[-1]), calls) if lines else None
+    except (json.JSONDecodeError, RecordError):
         return None
-    return report if isinstance(report, dict) and "results" in report else None
 
 
-def _judge(test: Test, result: dict | None) -> dict[str, Any]:
+def _judge(test: Test, result: Value | None, public: bool) -> TestOutcome:
     if result is None:
         problem = "not run: the notebook stopped before the tests could run"
     else:
@@ -136,17 +171,23 @@ def _judge(test: Test, result: dict | None) -> dict[str, Any]:
             problem = test.judge(result)
         except Exception as error:  # noqa: BLE001 - malformed data fails the test
             problem = f"could not judge the result ({type(error).__name__})"
-    return {"name": test.name, "points": test.points,
-            "earned": 0 if problem else test.points, "passed": problem is None,
-            "problem": problem, "hint": test.hint}
+    return TestOutcome(
+        name=test.name,
+        public=public,
+        points=test.points,
+        earned=0 if problem else test.points,
+        passed=problem is None,
+        problem=problem,
+        hint=test.hint,
+    )
 
 
-def _reason(status: str, report: dict[str, Any], stderr: str) -> str:
+def _reason(status: str, report: ProbeReport, stderr: str) -> str:
     if status == "timeout":
         return "a cell or the whole run passed its time limit"
     if status == "crashed":
         return "the kernel died (exit, crash or memory limit): " + stderr[-300:]
-    failing = [i for i, error in enumerate(report["cells"]) if error]
+    failing = [i for i, error in enumerate(report.cells) if error]
     if failing:
         return f"code cells {failing} raised an error"
     return ""
@@ -162,21 +203,46 @@ def _font_cache(folder: Path) -> None:
         shutil.copy(cached, folder)
 
 
+def _grader_error(path: Path, exercise: Exercise, error: Exception) -> SubmissionResult:
+    # A bug of ours, or a file system surprise: this submission is reported, the
+    # batch goes on.
+    return SubmissionResult(
+        submission=str(path),
+        exercise=exercise.id,
+        status="crashed",
+        score=0,
+        max_score=max_points(exercise),
+        reason=f"the grader could not finish this submission ({type(error).__name__})",
+        tests=(),
+        answers={},
+        cells=(),
+    )
+
+
 def grade_many(
-    paths: list[Path], exercise_id: str, limits: Limits, jobs: int,
-    use_bwrap: bool = True, progress: Callable[[dict], None] | None = None,
-) -> list[dict[str, Any]]:
-    """Grade submissions in parallel, `jobs` at a time; results in input order."""
+    paths: list[Path],
+    exercise_id: str,
+    limits: Limits,
+    jobs: int,
+    use_bwrap: bool = True,
+) -> Iterator[SubmissionResult]:
+    """Grade submissions, `jobs` at a time; yield each result in submission order.
+
+    One submission can never stop the batch: whatever goes wrong with it is
+    its own result.
+    """
     exercise = EXERCISES[exercise_id]
     bwrap = bwrap_path() if use_bwrap else None
     with tempfile.TemporaryDirectory(prefix="grading-") as scratch:
         _font_cache(Path(scratch) / "matplotlib")
-        def one(path: Path) -> dict[str, Any]:
-            result = grade_submission(path, exercise, Path(scratch), limits, bwrap)
-            result["sandbox"] = "bubblewrap" if bwrap else "none"
-            if progress:
-                progress(result)
-            return result
+
+        def one(path: Path) -> SubmissionResult:
+            try:
+                return grade_submission(path, exercise, Path(scratch), limits, bwrap)
+            except Exception as error:  # noqa: BLE001 - see _grader_error
+                return _grader_error(path, exercise, error)
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            return list(pool.map(one, paths))
+            # map hands results back in input order, each as soon as it and
+            # every earlier one are done.
+            yield from pool.map(one, paths)

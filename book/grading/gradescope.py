@@ -25,6 +25,7 @@ def _test_entry(number: int, test: dict[str, Any]) -> dict[str, Any]:
     }
     if test["public"]:
         output = "" if test["passed"] else f"{test['problem']}\nhint: {test['hint']}"
+        output += f"\nno points: {test['reason']}" if test.get("reason") else ""
         return entry | {"name": test["name"], "output": output, "visibility": "visible"}
     return entry | {
         "name": f"hidden test {number}",

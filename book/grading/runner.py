@@ -51,8 +51,9 @@ def probe_source(calls: list[dict], marker: str, call_seconds: float) -> str:
     payload = json.dumps(json.dumps(calls))
     return (
         "from book.grading.wire import probe as _grading_probe\n"
-        f"_grading_probe(globals(), __import__('json').loads({payload}), "
-        f"{marker!r}, {call_seconds!r})"
+        "from book.grading.records import call_from_json as _grading_call\n"
+        f"_grading_probe(globals(), [_grading_call(c) for c in "
+        f"__import__('json').loads({payload})], {marker!r}, {call_seconds!r})"
     )
 
 

@@ -12,6 +12,7 @@ from book.grading import check
 from book.grading.answers import expected_answers
 from book.grading.checking import call_isolated, report
 from book.grading.exercises import EXERCISES
+from book.grading.records import Raised, Timeout
 from book.grading.spec import Test
 
 EX4 = EXERCISES["ex4_conv_arithmetic"]
@@ -85,7 +86,7 @@ def test_keyboard_interrupt_and_exit_from_the_function_are_results() -> None:
     test = Test("f(1)", "f", (1,), reference=lambda n: n)
     for function, kind in ((interrupted, "KeyboardInterrupt"), (leaves, "SystemExit")):
         result = call_isolated({"f": function}, test, seconds=20)
-        assert result == {"kind": "raised", "type": kind, "message": result["message"]}
+        assert result == Raised(kind, result.message)
 
 
 def test_a_function_that_swallows_every_exception_is_stopped_at_the_limit() -> None:
@@ -98,7 +99,7 @@ def test_a_function_that_swallows_every_exception_is_stopped_at_the_limit() -> N
 
     test = Test("f(1)", "f", (1,), reference=lambda n: n)
     started = time.monotonic()
-    assert call_isolated({"f": stubborn}, test, seconds=1.0)["kind"] == "timeout"
+    assert call_isolated({"f": stubborn}, test, seconds=1.0) == Timeout(1.0)
     # The limit is wall-clock in this process; the margin covers a loaded machine.
     assert time.monotonic() - started < 30
 
@@ -108,7 +109,7 @@ def test_a_function_that_ends_its_process_is_reported() -> None:
 
     test = Test("f(1)", "f", (1,), reference=lambda n: n)
     result = call_isolated({"f": lambda n: os._exit(0)}, test, seconds=20)
-    assert "ended the process" in result["repr"]
+    assert "ended the process" in result.repr
 
 
 def test_check_never_raises_and_reads_the_callers_names(

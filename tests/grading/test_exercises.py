@@ -11,6 +11,7 @@ import pytest
 from book.grading.exercises import EXERCISES
 from book.grading.grader import all_tests, max_points
 from book.grading.hidden import HIDDEN_TESTS
+from book.grading.records import Array, Items, Scalar, Value
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,17 +41,18 @@ def test_every_exercise_has_public_and_hidden_tests(exercise_id: str) -> None:
     assert max_points(exercise) == sum(t.points for t in exercise.public + hidden)
     # Every test's reference runs: a broken reference would fail every student.
     for test in exercise.public + hidden:
-        assert test.expected()["kind"] != "other", test.name
+        assert test.expected().kind != "other", test.name
     assert any(t.raises for t in hidden), "no hidden test of a refused input"
 
 
-def _answer_texts(encoded: dict) -> set[str]:
-    if encoded["kind"] in ("int", "float"):
-        return {f"{encoded['value']:g}"}
-    if encoded["kind"] in ("list", "tuple"):
-        return set().union(*map(_answer_texts, encoded["items"]))
-    if encoded["kind"] == "tensor" and encoded["values"] is not None:
-        return {"[" + ", ".join(f"{v:g}" for v in encoded["values"][0]) + "]"}
+def _answer_texts(value: Value) -> set[str]:
+    if isinstance(value, Scalar) and value.kind in ("int", "float"):
+        return {f"{value.value:g}"}
+    if isinstance(value, Items):
+        return set().union(*map(_answer_texts, value.items))
+    if isinstance(value, Array) and value.data is not None and value.shape:
+        row = value.data[: value.shape[-1]]
+        return {"[" + ", ".join(f"{v:g}" for v in row) + "]"}
     return set()
 
 

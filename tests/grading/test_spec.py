@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from book.grading.records import Raised, Scalar
 from book.grading.spec import Test, mismatch, same_value, type_slip
 from book.grading.wire import encode
 
@@ -39,11 +40,9 @@ def test_wrong_shape_and_wrong_values_are_explained() -> None:
 
 def test_raises_test_needs_the_named_exception() -> None:
     test = Test("bad stride", "f", (1,), raises=("ValueError",))
-    assert test.judge({"kind": "raised", "type": "ValueError", "message": ""}) is None
-    assert "TypeError" in test.judge(
-        {"kind": "raised", "type": "TypeError", "message": "x"}
-    )
-    assert "the int 3" in test.judge({"kind": "int", "value": 3})
+    assert test.judge(Raised("ValueError", "")) is None
+    assert "TypeError" in test.judge(Raised("TypeError", "x"))
+    assert "the int 3" in test.judge(Scalar("int", 3))
 
 
 def test_a_type_slip_fails_only_the_test_that_checks_the_type() -> None:

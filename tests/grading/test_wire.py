@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from book.grading.records import Call
 from book.grading.wire import call_safely, encode
 
 
@@ -26,12 +27,12 @@ from book.grading.wire import call_safely, encode
     ],
 )
 def test_encode_gives_plain_data(value: object, kind: str) -> None:
-    assert encode(value)["kind"] == kind
+    assert encode(value).kind == kind
 
 
 def test_large_tensors_are_described_not_copied() -> None:
     encoded = encode(torch.zeros(1000, 1000))
-    assert encoded["values"] is None and encoded["shape"] == [1000, 1000]
+    assert encoded.data is None and encoded.shape == (1000, 1000)
 
 
 def forever() -> None:
@@ -51,4 +52,4 @@ def forever() -> None:
     ],
 )
 def test_call_safely_never_raises(namespace: dict, kind: str) -> None:
-    assert call_safely(namespace, "f", [], {}, seconds=0.5)["kind"] == kind
+    assert call_safely(namespace, Call("f"), seconds=0.5).kind == kind
