@@ -42,6 +42,7 @@ def _figure(data: dict, path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5), width_ratios=(1, 1.4))
     left.hist(
@@ -51,6 +52,7 @@ def _figure(data: dict, path: Path) -> None:
         edgecolor="white",
         align="left",
     )
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole students
     left.set(
         xlabel=f"total points (of {data['maximum']})",
         ylabel="submissions",
