@@ -63,6 +63,7 @@ def _append_cell(code: str):  # noqa: ANN202 - a text edit
     cell = {
         "cell_type": "code",
         "execution_count": None,
+        "id": "added-cell",
         "metadata": {},
         "outputs": [],
         "source": code,

@@ -134,8 +134,14 @@ def grade_class(
     from book.grading.grader import all_tests
 
     files = expand(request.paths)
-    subs = match(files, read_roster(request.roster) if request.roster else None)
+    roster = read_roster(request.roster) if request.roster else None
+    subs = match(files, roster)
     prepare_folder(request.out, request.force)
+    for sub in subs:
+        if roster is not None and sub.path and sub.name not in roster:
+            echo(
+                f"warning: {sub.name} is not on the roster; its id is {sub.student_id}"
+            )
     exercise = request.exercise
     tests = [
         {"name": t.name, "points": t.points, "public": i < len(exercise.public)}

@@ -88,6 +88,16 @@ def read_run(out: Path) -> tuple[dict, list[dict]]:
     return run, records
 
 
+def whole(points: Any) -> Any:
+    """Half points are allowed by hand; whole ones print without `.0`.
+
+    >>> whole(2.0), whole(1.5), whole("")
+    (2, 1.5, '')
+    """
+    is_number = isinstance(points, int | float) and not isinstance(points, bool)
+    return int(points) if is_number and float(points).is_integer() else points
+
+
 def totals(record: dict, run: dict, hand: dict[str, dict]) -> dict[str, Any]:
     """Automatic, hand-graded and total points of one record ('' when unscored)."""
     given = [
@@ -95,7 +105,7 @@ def totals(record: dict, run: dict, hand: dict[str, dict]) -> dict[str, Any]:
         for entry in hand.get(record["stem"], {}).values()
         if entry.get("points") is not None
     ]
-    manual = sum(given) if given else 0
+    manual = whole(sum(given))
     if record["status"] in UNSCORED:
         return {"automatic": "", "hand_graded": "", "total": ""}
     return {
@@ -183,7 +193,7 @@ def score_rows(run: dict, records: list[dict], hand: dict) -> list[dict]:
         }
         given = hand.get(record["stem"], {})
         row |= {
-            f"hand {q['key']}": given.get(q["key"], {}).get("points", "")
+            f"hand {q['key']}": whole(given.get(q["key"], {}).get("points", ""))
             for q in run["questions"]
         }
         row |= totals(record, run, hand)

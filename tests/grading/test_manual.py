@@ -43,7 +43,7 @@ def test_merge_adds_hand_points_to_every_output(
         r["student_id"]: r
         for r in csv.DictReader((graded / "scores.csv").open(encoding="utf-8"))
     }
-    assert rows["s1"]["hand task"] == "2.0" and rows["s1"]["total"] == "19.5"
+    assert rows["s1"]["hand task"] == "2" and rows["s1"]["total"] == "19.5"
     assert "s1,19.5,20" in (graded / "lms.csv").read_text()
     student = (graded / "students" / "ada.txt").read_text()
     assert "Written answers: 3.5/4" in student and "    | see me" in student
