@@ -77,7 +77,7 @@ def _grade(args: argparse.Namespace) -> int:
             "limits but with network and file access",
             file=sys.stderr,
         )
-    given = {"cell_seconds": args.cell_timeout, "wall_seconds": args.timeout}
+    given = {"cell_seconds": args.cell_timeout, "cpu_seconds": args.timeout}
     limits = Limits(**{key: value for key, value in given.items() if value})
 
     def grading(paths: list[Path], progress) -> None:  # noqa: ANN001
@@ -147,10 +147,14 @@ def parser() -> argparse.ArgumentParser:
         help="submissions graded at once (default: CPU cores)",
     )
     grade.add_argument(
-        "--timeout", type=seconds, default=None, help="seconds for a whole submission"
+        "--timeout",
+        type=seconds,
+        default=None,
+        help="CPU seconds for a whole submission, kernel start excluded (the "
+        "wall clock stops it at 10x)",
     )
     grade.add_argument(
-        "--cell-timeout", type=seconds, default=None, help="seconds for one cell"
+        "--cell-timeout", type=seconds, default=None, help="CPU seconds for one cell"
     )
     grade.add_argument(
         "--no-sandbox",

@@ -221,6 +221,8 @@ class SubmissionResult:
     sandbox: str = "none"
     # CPU seconds the submission's processes used (None where not measured).
     cpu_seconds: float | None = None
+    # How they were counted: "cgroup" (every process) or "rusage" (the tree).
+    accounting: str = ""
 
 
 # --- Encoding ----------------------------------------------------------------
@@ -413,8 +415,10 @@ def call_from_json(data: Any, where: str = "call") -> Call:
         args=tuple(_sequence(f"{where}.args", _field(data, where, "args"))),
         kwargs=dict(_mapping(f"{where}.kwargs", _field(data, where, "kwargs"))),
         call=_flag(f"{where}.call", _field(data, where, "call")),
-        forbidden=tuple(_text(f"{where}.forbidden", name, 100) for name in
-                        _sequence(f"{where}.forbidden", data.get("forbidden", []))),
+        forbidden=tuple(
+            _text(f"{where}.forbidden", name, 100)
+            for name in _sequence(f"{where}.forbidden", data.get("forbidden", []))
+        ),
     )
 
 
@@ -501,4 +505,5 @@ def result_from_json(data: Any) -> SubmissionResult:
         ),
         sandbox=_text(f"{where}.sandbox", data.get("sandbox", "none"), 40),
         cpu_seconds=None if cpu is None else _number(f"{where}.cpu_seconds", cpu),
+        accounting=_text(f"{where}.accounting", data.get("accounting", ""), 20),
     )

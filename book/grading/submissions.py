@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from book.grading.untrusted import Refused, read_bytes
+
 # Longer notebooks are not read here (the grader judges them): recognising the
 # exercise needs only the code, and a huge file must not fill memory.
 MAX_IDENTIFY_BYTES = 5_000_000
@@ -158,15 +160,14 @@ def identify(path: Path, targets: dict[str, set[str]]) -> set[str]:
     empty set for a file that cannot be read or shows neither.
     """
     try:
-        if path.stat().st_size > MAX_IDENTIFY_BYTES:
-            return set()
-        cells = json.loads(path.read_bytes()).get("cells", [])
+        # The grader's own reader: no symbolic link, a regular file, capped.
+        cells = json.loads(read_bytes(path, MAX_IDENTIFY_BYTES)).get("cells", [])
         code = "\n".join(
             "".join(c.get("source", ""))
             for c in cells
             if isinstance(c, dict) and c.get("cell_type") == "code"
         )
-    except (OSError, ValueError, AttributeError, TypeError):
+    except (Refused, ValueError, AttributeError, TypeError, RecursionError):
         return set()
     checked = set(CHECK_CALL.findall(code)) & set(targets)
     defined = {a or b for a, b in DEFINITION.findall(code)}

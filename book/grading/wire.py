@@ -9,7 +9,6 @@ student's `check()` and by the grader's probe alike.
 from __future__ import annotations
 
 import contextlib
-import json
 import signal
 import threading
 from collections.abc import Mapping
@@ -37,7 +36,6 @@ from book.grading.records import (
     Scalar,
     Timeout,
     Value,
-    to_json,
 )
 
 Spec = Any
@@ -138,9 +136,20 @@ class _Discard:
         pass
 
 
+# The wall clock only stops a call that waits (sleeps, blocks) instead of
+# computing: this many times its CPU limit.
+WALL_FACTOR = 10
+
+
 @contextlib.contextmanager
 def _time_limit(seconds: float):
-    """Raise CallTimeout after `seconds` (in the main thread; elsewhere no limit)."""
+    """Raise CallTimeout after `seconds` of this process's CPU time.
+
+    CPU time, not the wall clock, so a busy machine does not change the
+    verdict; a call that waits instead of computing is stopped by the wall
+    clock at WALL_FACTOR times the limit. Only in the main thread (signals
+    are delivered there); elsewhere there is no limit.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -148,13 +157,19 @@ def _time_limit(seconds: float):
     def expire(signum: int, frame: object) -> None:
         raise CallTimeout
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    timers = (
+        (signal.SIGPROF, signal.ITIMER_PROF, seconds),
+        (signal.SIGALRM, signal.ITIMER_REAL, seconds * WALL_FACTOR),
+    )
+    previous = [signal.signal(number, expire) for number, _, _ in timers]
+    for _, timer, limit in timers:
+        signal.setitimer(timer, limit)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        for (number, timer, _), handler in zip(timers, previous, strict=True):
+            signal.setitimer(timer, 0)
+            signal.signal(number, handler)
 
 
 def call_safely(
@@ -184,43 +199,29 @@ def call_safely(
         return Raised(type(error).__name__[:100], str(error)[:MAX_MESSAGE])
 
 
-def probe(
-    namespace: Mapping[str, Any], calls: list[Call], marker: str, seconds: float
-) -> None:
-    """Run the grader's calls in the student's kernel and print one JSON line each.
-
-    A function that ran out of time once is not called again: its other tests
-    fail at once instead of each costing the time limit.
-    """
-    hung: set[str] = set()
-    for index, call in enumerate(calls):
-        if call.target in hung:
-            result: Value = Timeout(seconds)
-        else:
-            result = call_safely(namespace, call, seconds)
-        if isinstance(result, Timeout):
-            hung.add(call.target)
-        print(
-            marker, json.dumps({"index": index, "result": to_json(result)}), flush=True
-        )
-
-
 def _array_words(value: Array) -> str:
     name = "torch.Tensor" if value.kind == "tensor" else "numpy.ndarray"
     return f"a {name} of shape {value.shape}"
 
 
+def _name(text: str) -> str:
+    """A type name the student chose, shown as is only if it is a plain name."""
+    return text if text.isidentifier() and text.isascii() else repr(text[:100])
+
+
+# Every string the student's code controls is quoted (repr: one line, escapes
+# shown) or checked to be a plain name, and is already cut by its record.
 _WORDS = {
     Scalar: lambda v: f"the {v.kind} {v.value!r}",
     NoneValue: lambda v: "None (did you forget to return?)",
-    NumpyScalar: lambda v: f"the numpy {v.type} {v.value!r}",
+    NumpyScalar: lambda v: f"the numpy {_name(v.type)} {v.value!r}",
     Array: _array_words,
     Items: lambda v: f"a {v.kind} of {len(v.items)} items",
-    Raised: lambda v: f"an exception, {v.type}: {v.message}",
+    Raised: lambda v: f"an exception, {_name(v.type)}: {v.message!r}",
     Missing: lambda v: f"nothing: `{v.name}` is not defined (run its cell)",
-    NotCallable: lambda v: f"a {v.type}, which is not a function",
-    Timeout: lambda v: f"no answer within {v.seconds:g} s (stopped)",
-    Other: lambda v: f"a {v.type} ({v.repr})",
+    NotCallable: lambda v: f"a {_name(v.type)}, which is not a function",
+    Timeout: lambda v: f"no answer within {v.seconds:g} CPU s (stopped)",
+    Other: lambda v: f"a {_name(v.type)} ({v.repr!r})",
 }
 
 

@@ -102,3 +102,8 @@ def test_unreadable_or_unrecognisable_files_identify_as_nothing(
     assert identify(tmp_path / "bad.ipynb", TARGETS) == set()
     assert identify(tmp_path / "empty.ipynb", TARGETS) == set()
     assert identify(tmp_path / "absent.ipynb", TARGETS) == set()
+    # Links are not followed, and a device is not read without end.
+    (tmp_path / "link.ipynb").symlink_to(ROOT / "solutions" / "ex1_count_savings.ipynb")
+    assert identify(tmp_path / "link.ipynb", TARGETS) == set()
+    (tmp_path / "zero.ipynb").symlink_to("/dev/zero")
+    assert identify(tmp_path / "zero.ipynb", TARGETS) == set()
