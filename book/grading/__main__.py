@@ -131,7 +131,16 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = main_parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="each exercise id, title and points")
-    grade = commands.add_parser("grade", help="grade submissions of one exercise")
+    _grade_options(commands.add_parser("grade", help="grade one exercise's work"))
+    merge = commands.add_parser("merge", help="merge hand_grades.csv into a run")
+    merge.add_argument("folder", type=Path, help="report folder of a run")
+    book = commands.add_parser("gradebook", help="one table across exercises")
+    book.add_argument("--out", required=True, type=Path, help="CSV file to write")
+    book.add_argument("folders", nargs="+", type=Path, help="report folders")
+    return main_parser
+
+
+def _grade_options(grade: argparse.ArgumentParser) -> None:
     grade.add_argument("--exercise", required=True, help="exercise id (see list)")
     grade.add_argument("--out", required=True, type=Path, help="report folder")
     grade.add_argument(
@@ -168,12 +177,6 @@ def parser() -> argparse.ArgumentParser:
         help="notebooks or folders of notebooks; put -- before a "
         "name that starts with -",
     )
-    merge = commands.add_parser("merge", help="merge hand_grades.csv into a run")
-    merge.add_argument("folder", type=Path, help="report folder of a run")
-    book = commands.add_parser("gradebook", help="one table across exercises")
-    book.add_argument("--out", required=True, type=Path, help="CSV file to write")
-    book.add_argument("folders", nargs="+", type=Path, help="report folders")
-    return main_parser
 
 
 def main(argv: list[str] | None = None) -> int:

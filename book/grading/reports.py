@@ -160,6 +160,7 @@ def write_submission(
     out: Path, record: dict, run: dict, exercise: Exercise, hand: dict
 ) -> None:
     """One submission's files: the record, both feedbacks and results.json."""
+    # Imported here: gradescope builds on this module's totals and texts.
     from book.grading.gradescope import results_json
 
     stem = record["stem"]
