@@ -63,7 +63,7 @@ def _test_block(test: dict, kind: str) -> list[str]:
     if test.get("reason"):  # no points although the value may be right
         lines.append(f"        no points: {test['reason']}")
     if not test["passed"]:
-        lines += quoted(test["problem"] or "")
+        lines += ["    " + line for line in quoted(test["problem"] or "")]
         lines += [f"        hint: {test['hint']}"] if test["hint"] else []
     return lines
 

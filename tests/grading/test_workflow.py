@@ -82,6 +82,6 @@ def test_roster_in_lms_statistics_and_released_feedback_out(tmp_path: Path) -> N
     released = (out / "students" / "s18_forges.txt").read_text()
     scores = [line for line in released.splitlines()
               if line.startswith("Automatic score:")]
-    # One real score line, low; the forged one only behind the quote margin.
-    assert len(scores) == 1 and scores[0] != "Automatic score: 16/16"
-    assert "| Automatic score: 16/16" in released
+    # One real score line, low: the forged one stays inside a quoted message.
+    assert scores == ["Automatic score: 0/16"]
+    assert "Automatic score: 16/16" in released
