@@ -16,13 +16,14 @@ help:
 	@echo "make test-fast   the fast tier only: units, properties, style (no kernel,"
 	@echo "                 training, site or browser; see docs/design.md)"
 	@echo "make book     build the site into _build/html"
+	@echo "make book EDITION=student   the student edition (no solutions, no hidden tests) in _build/student"
 	@echo "make lab      open the notebooks in JupyterLab (MyST rendering included)"
 	@echo "make pdf      build the PDF edition into _build/pdf/why-convolution.pdf"
 	@echo "make execute  re-run notebooks and refresh their committed outputs"
 	@echo "make bench    time each notebook against a floor notebook"
 	@echo "make bench-site  time clean and incremental site builds; largest page size"
 	@echo "make lint     ruff check and ruff format --check on code and notebooks"
-	@echo "make exercises       regenerate exercises/ from solutions/"
+	@echo "make exercises       regenerate exercises/ (and the public answers) from solutions/"
 	@echo "make bench-grading   grade 30 copies of a correct submission, against a floor"
 
 install: $(STAMP)
@@ -56,9 +57,15 @@ test: $(STAMP) $(NPM_STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" -n 2
 
+# `make book EDITION=student`: what a teacher hands to students, in _build/student.
+ifeq ($(EDITION),student)
+book: $(STAMP) $(NPM_STAMP)
+	$(BIN)/python scripts/student_edition.py $(abspath _build/student)
+else
 book: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python scripts/build_site.py
 	@echo "The site is in $(abspath _build/html); open $(abspath _build/html/index.html)"
+endif
 
 # lab/ is Lab's config folder here: the callout styles (lab/custom/custom.css).
 # The course's notebooks are trusted first, so their saved widgets show before
@@ -84,7 +91,7 @@ bench: $(STAMP)
 
 # The student notebooks are generated, never edited by hand.
 exercises: $(STAMP)
-	$(BIN)/python -m book.grading generate
+	$(BIN)/python scripts/author_exercises.py
 
 bench-grading: $(STAMP)
 	$(BIN)/python benchmarks/grading_speed.py

@@ -16,7 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from book.grading.records import Array, Call, Items, Raised, Scalar, Value
+from book.grading.records import (
+    Array,
+    Call,
+    Items,
+    NumpyScalar,
+    Raised,
+    Scalar,
+    Value,
+)
 from book.grading.wire import Spec, decode, describe, encode
 
 # Learners may compute in float32; references run in float64.
@@ -39,6 +47,9 @@ class Test:
     points: int = 1
     hint: str = ""
     call: bool = True
+    # Only a test with exact_type fails an int answer given as the float of the
+    # same value: a type slip then costs that test, not every test of the name.
+    exact_type: bool = False
 
     def request(self) -> Call:
         """The call as a record, as sent to the student's kernel."""
@@ -52,14 +63,72 @@ class Test:
         kwargs = {k: decode(v) for k, v in self.kwargs.items()}
         return encode(self.reference(*args, **kwargs))
 
-    def judge(self, result: Value) -> str | None:
-        """None when `result` passes, else why not, in plain words."""
+    def judge(self, result: Value, expected: Value | None = None) -> str | None:
+        """None when `result` passes, else why not, in plain words.
+
+        `expected` is the precomputed answer (the student's `check()` reads it
+        from data); without it the reference function computes it here.
+        """
         if self.raises:
             if isinstance(result, Raised) and result.type in self.raises:
                 return None
             wanted = " or ".join(self.raises)
             return f"expected the call to raise {wanted}, got {describe(result)}"
-        return mismatch(self.expected(), result)
+        expected = self.expected() if expected is None else expected
+        if not self.exact_type and type_slip(expected, result):
+            result = expected if same_value(expected, result) else result
+        return mismatch(expected, result)
+
+    def slip(self, result: Value, expected: Value | None = None) -> str | None:
+        """The type slip in `result` (a float for an int...), in words, or None."""
+        if self.raises:
+            return None
+        return type_slip(self.expected() if expected is None else expected, result)
+
+
+_NUMBERS = ("int", "float", "numpy scalar")
+
+
+def type_slip(expected: Value, got: Value) -> str | None:
+    """Name the slip when `got` is a number where another kind of number is asked.
+
+    >>> type_slip(Scalar("int", 5), Scalar("float", 5.0))
+    'a float where an int is asked for'
+    >>> type_slip(Scalar("int", 5), Scalar("int", 6)) is None
+    True
+    """
+    if isinstance(expected, Items) and isinstance(got, Items):
+        if got.kind != expected.kind:
+            return None
+        pairs = zip(expected.items, got.items, strict=False)
+        return next((s for want, have in pairs if (s := type_slip(want, have))), None)
+    kinds = expected.kind, got.kind
+    if kinds[0] == kinds[1] or not all(kind in _NUMBERS for kind in kinds):
+        return None
+    got_name = got.type if isinstance(got, NumpyScalar) else got.kind
+    article = "an" if kinds[0] == "int" else "a"
+    return f"a {got_name} where {article} {kinds[0]} is asked for"
+
+
+def same_value(expected: Value, got: Value) -> bool:
+    """Whether two numbers (or lists of them) are equal, whatever their type.
+
+    >>> same_value(Scalar("int", 3), Scalar("float", 3.0))
+    True
+    """
+    if isinstance(expected, Items):
+        return (
+            isinstance(got, Items)
+            and got.kind == expected.kind
+            and len(got.items) == len(expected.items)
+            and all(map(same_value, expected.items, got.items))
+        )
+    if got.kind not in _NUMBERS or expected.kind not in _NUMBERS:
+        return mismatch(expected, got) is None
+    want, have = expected.value, got.value
+    if not isinstance(have, int | float) or isinstance(have, bool):
+        return False
+    return math.isclose(have, want, rel_tol=RTOL, abs_tol=ATOL)
 
 
 def _first_difference(expected: np.ndarray, got: np.ndarray) -> str:
