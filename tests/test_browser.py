@@ -22,7 +22,8 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 import yaml
-from test_site import CALLOUT_KINDS
+
+from tests.test_site import CALLOUT_KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

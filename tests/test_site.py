@@ -13,7 +13,8 @@ from pathlib import Path
 
 import yaml
 from bs4 import BeautifulSoup
-from toc import toc_pages
+
+from tests.toc import toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 CALLOUT_KINDS = (
