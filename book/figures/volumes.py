@@ -31,31 +31,45 @@ def _check_tensor(name: str, value: object, dims: int, layout: str) -> torch.Ten
     return value
 
 
-def _draw_stack(
-    ax: Axes, volume: np.ndarray, origin: tuple[float, float], limit: float
-) -> None:
-    """Channels back to front, each offset by the depth step, values written on top."""
+def _layer_order(depth: int, channel: int) -> float:
+    """Drawing order of a channel: channel 0 in front, hiding those behind it."""
+    return 10.0 * (depth - channel)
+
+
+def _draw_stack(ax: Axes, volume: np.ndarray, limit: float) -> None:
+    """Channels stacked with channel 0 in front, each behind offset up and right."""
     depth, height, width = volume.shape
-    x0, y0 = origin
-    for d in reversed(range(depth)):
-        dx, dy = x0 + d * _DEPTH_STEP, y0 + d * _DEPTH_STEP
+    for d in range(depth):
+        dx = dy = d * _DEPTH_STEP
+        z = _layer_order(depth, d)
         extent = (dx, dx + width, dy, dy + height)
         ax.imshow(
-            volume[d][::-1], cmap=DIVERGING, vmin=-limit, vmax=limit, extent=extent
+            volume[d][::-1],
+            cmap=DIVERGING,
+            vmin=-limit,
+            vmax=limit,
+            extent=extent,
+            zorder=z,
         )
         ax.add_patch(
-            Rectangle((dx, dy), width, height, fill=False, edgecolor="0.3", lw=0.8)
+            Rectangle(
+                (dx, dy), width, height, fill=False, edgecolor="0.3", lw=0.8, zorder=z
+            )
         )
-    # Only the front channel is fully visible, so only its values are written.
+    # Only the front channel is fully visible, so only its values are written,
+    # in white where the cell is dark enough to hide black text.
     for row in range(height):
         for col in range(width):
+            value = volume[0, row, col]
             ax.text(
-                x0 + col + 0.5,
-                y0 + height - row - 0.5,
-                f"{volume[0, row, col]:g}",
+                col + 0.5,
+                height - row - 0.5,
+                f"{value:g}",
                 ha="center",
                 va="center",
                 fontsize=7,
+                color="white" if abs(value) > 0.8 * limit else "black",
+                zorder=_layer_order(depth, 0) + 2,
             )
 
 
@@ -90,7 +104,7 @@ def filter_volume_figure(
         layout="constrained",
         width_ratios=[width + depth] + [size + depth] * count,
     )
-    _draw_stack(axes[0], as_numpy(volume), (0.0, 0.0), limit)
+    _draw_stack(axes[0], as_numpy(volume), limit)
     for d in range(depth):
         shift = d * _DEPTH_STEP
         axes[0].add_patch(
@@ -100,13 +114,14 @@ def filter_volume_figure(
                 size,
                 fill=False,
                 edgecolor=ORANGE,
-                lw=2.0 if d == 0 else 1.0,
+                lw=2.0,
                 ls="--",
+                zorder=_layer_order(depth, d) + 1,
             )
         )
     axes[0].set_title(f"input volume {depth} × {height} × {width}", fontsize=9)
     for k in range(count):
-        _draw_stack(axes[1 + k], as_numpy(filters[k]), (0.0, 0.0), limit)
+        _draw_stack(axes[1 + k], as_numpy(filters[k]), limit)
         colour = KERNEL_COLOURS[k % len(KERNEL_COLOURS)]
         axes[1 + k].set_title(
             f"filter {k}: {depth} × {size} × {size}", fontsize=9, color=colour
@@ -195,7 +210,8 @@ def position_profile_figure(
             ax.plot(
                 np.arange(len(values)),
                 list(values),
-                marker="o",
+                # Markers only where there are few points to mark.
+                marker="o" if len(values) <= 20 else None,
                 markersize=3,
                 color=KERNEL_COLOURS[index % len(KERNEL_COLOURS)],
                 label=name,

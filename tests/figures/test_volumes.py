@@ -29,6 +29,9 @@ def test_filter_volume_draws_every_channel_and_the_window_through_the_depth() ->
     assert (dashed[0].get_width(), dashed[0].get_height()) == (3, 3)
     assert len(volume_ax.texts) == 25  # the front channel's values
     assert volume_ax.texts[0].get_text() == f"{volume[0, 0, 0].item():g}"
+    # The front channel hides the windows drawn on the channels behind it.
+    front = max(im.get_zorder() for im in volume_ax.images)
+    assert dashed[0].get_zorder() > front > dashed[1].get_zorder()
     limits = {im.get_clim() for ax in fig.axes for im in ax.images}
     assert len(limits) == 1  # input and filters share one colour scale
 
