@@ -61,9 +61,14 @@ def test_no_cell_errors_unless_tagged(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
-def test_first_code_cell_sets_up_the_notebook(path: Path) -> None:
-    first = code_cells(path)[0].source
-    assert "setup_notebook(" in first, "the first code cell must call setup_notebook()"
+def test_setup_follows_the_colab_install_cell(path: Path) -> None:
+    first, second = code_cells(path)[:2]
+    assert first.get("id") == "colab-install", (
+        "the first code cell must be the Colab install cell (scripts/colab_cell.py)"
+    )
+    assert "setup_notebook(" in second.source, (
+        "the second code cell must call setup_notebook()"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
