@@ -41,7 +41,7 @@ book: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python scripts/student_edition.py $(abspath _build/student)
 else
 book: $(STAMP) $(NPM_STAMP)
-	$(BIN)/jupyter-book build -W -n --keep-going .
+	$(BIN)/python scripts/build_site.py
 	@echo "The site is in $(abspath _build/html); open $(abspath _build/html/index.html)"
 endif
 

@@ -16,9 +16,9 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
-from book.bias_plots import shift_comparison_figure
+from book.figures.explorers import draw_conv_arithmetic, shift_comparison_figure
+from book.figures.style import VERMILION
 from book.layers import conv_arithmetic
-from book.plots import VERMILION, draw_conv_arithmetic
 from book.symmetry import shift_comparison
 
 

@@ -115,40 +115,73 @@ def rule_for(exercise_id: str, target: str) -> Rule:
 # --- Static check --------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """What top-level names mean at one point of the notebook."""
+
+    aliases: dict[str, str]  # local name -> dotted import path
+    bodies: dict[str, list[_Binding]]  # name -> the statements that bound it
+
+    def snapshot(self) -> _Scope:
+        return _Scope(dict(self.aliases), dict(self.bodies))
+
+
+@dataclass(frozen=True)
+class _Binding:
+    """A statement that binds a name, and the scope its names are looked up in.
+
+    A top-level assignment runs once, when its cell runs: its names mean what
+    they meant then (`scope`). A function or class looks them up when it is
+    called, after the whole notebook ran (`scope` None: the final scope).
+    """
+
+    node: ast.AST
+    scope: _Scope | None
+
+
 class _Module:
     """The notebook's top level: what each name is bound to, in cell order."""
 
     def __init__(self) -> None:
-        self.aliases: dict[str, str] = {}  # local name -> dotted import path
-        self.bodies: dict[str, list[ast.AST]] = {}  # name -> its last definition
+        self.scope = _Scope({}, {})
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        return self.scope.aliases
 
     def read(self, tree: ast.Module) -> None:
         for node in tree.body:
             self._bind(node)
 
+    def _name(self, name: str, binding: _Binding | None, alias: str = "") -> None:
+        bodies, aliases = self.scope.bodies, self.scope.aliases
+        bodies.pop(name, None)
+        aliases.pop(name, None)
+        if alias:
+            aliases[name] = alias
+        if binding is not None:
+            bodies[name] = [binding]
+
     def _bind(self, node: ast.stmt) -> None:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 local = alias.asname or alias.name.split(".")[0]
-                self.aliases[local] = alias.name if alias.asname else local
-                self.bodies.pop(local, None)
+                self._name(local, None, alias.name if alias.asname else local)
         elif isinstance(node, ast.ImportFrom):
             for alias in node.names:
                 local = alias.asname or alias.name
-                self.aliases[local] = f"{node.module or ''}.{alias.name}"
-                self.bodies.pop(local, None)
+                self._name(local, None, f"{node.module or ''}.{alias.name}")
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            self.bodies[node.name] = [node]
-            self.aliases.pop(node.name, None)
+            self._name(node.name, _Binding(node, None))
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            binding = _Binding(node, self.scope.snapshot())
             for name in _assigned_names(targets):
                 # An augmented assignment adds to what the name held.
-                kept = (
-                    self.bodies.get(name, []) if isinstance(node, ast.AugAssign) else []
-                )
-                self.bodies[name] = [*kept, node]
-                self.aliases.pop(name, None)
+                kept = self.scope.bodies.get(name, [])
+                self._name(name, binding)
+                if isinstance(node, ast.AugAssign):
+                    self.scope.bodies[name] = [*kept, binding]
         else:
             # if/for/with/try at the top level: bindings inside still count.
             for child in ast.iter_child_nodes(node):
@@ -201,9 +234,9 @@ def _locals(body: ast.AST) -> set[str]:
     return names
 
 
-def _resolve(module: _Module, root: str, dotted: str) -> str:
-    if root and root in module.aliases:
-        return module.aliases[root] + dotted[len(root) :]
+def _resolve(scope: _Scope, root: str, dotted: str) -> str:
+    if root and root in scope.aliases:
+        return scope.aliases[root] + dotted[len(root) :]
     return dotted
 
 
@@ -221,23 +254,26 @@ def _problem(path: str, rule: Rule) -> str | None:
 
 def delegation(module: _Module, target: str, rule: Rule) -> str | None:
     """Why `target` delegates (first reason found), or None."""
-    if target in module.aliases:
-        return _problem(module.aliases[target], rule) or None
-    seen, pending = set(), [target]
+    final = module.scope
+    if target in final.aliases:
+        return _problem(final.aliases[target], rule) or None
+    seen: set[tuple[str, int]] = set()
+    pending = [(target, final)]
     while pending:
-        name = pending.pop()
-        if name in seen:
+        name, scope = pending.pop()
+        if (name, id(scope)) in seen:
             continue
-        seen.add(name)
-        for body in module.bodies.get(name, []):
-            own = _locals(body)
-            for root, dotted in _references(body):
-                path = dotted if root in own else _resolve(module, root, dotted)
+        seen.add((name, id(scope)))
+        for binding in scope.bodies.get(name, []):
+            inner = binding.scope or final
+            own = _locals(binding.node)
+            for root, dotted in _references(binding.node):
+                path = dotted if root in own else _resolve(inner, root, dotted)
                 problem = _problem(path, rule)
                 if problem:
                     return problem
-                if root in module.bodies and root not in own:
-                    pending.append(root)
+                if root in inner.bodies and root not in own:
+                    pending.append((root, inner))
     return None
 
 
@@ -273,7 +309,7 @@ def static_delegations(
 def _tampering(module: _Module, tree: ast.Module) -> str | None:
     """Why code anywhere in the notebook reaches into the grader, or None."""
     for root, dotted in _references(tree):
-        path = _resolve(module, root, dotted)
+        path = _resolve(module.scope, root, dotted)
         if path.startswith("book.grading.") and path not in ALLOWED_COURSE:
             return f"reaches into the grader ({path})"
     return None

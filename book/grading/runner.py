@@ -221,6 +221,28 @@ def seed_home(seed: str) -> None:
         shutil.copytree(seed, os.environ["HOME"], dirs_exist_ok=True)
 
 
+def _probe(
+    client: CappedClient,
+    run_notebook: nbformat.NotebookNode,
+    calls: list,
+    request: dict[str, Any],
+    report: dict[str, Any],
+    watch: CpuWatch,
+) -> tuple[list[Value | None], dict[int, str]]:
+    """Run the probe cell after the student's cells; the values it printed."""
+    # Made now: no code that ran before the probe could know it.
+    nonce = secrets.token_hex(16)
+    cell = nbformat.v4.new_code_cell(
+        probe.source(calls, nonce, request["call_seconds"])
+    )
+    run_notebook.cells.append(cell)
+    client.output_limit = client.kept + 10_000_000
+    limit = (request["call_seconds"] + 1) * max(len(calls), 1) + 10
+    client.timeout = limit * request["wall_factor"]
+    _execute(client, cell, len(run_notebook.cells) - 1, limit, report, watch)
+    return read_probe(cell.outputs, nonce, len(calls))
+
+
 def run(request: dict[str, Any], channel: int) -> ProbeReport:
     """Execute the notebook's code cells, then the probe; report plain data."""
     seed_home(request["seed"])
@@ -229,49 +251,31 @@ def run(request: dict[str, Any], channel: int) -> ProbeReport:
     cells = [c for c in notebook.cells if c.cell_type == "code"]
     warm_up = nbformat.v4.new_code_cell(WARM_UP)
     run_notebook = nbformat.v4.new_notebook(cells=[warm_up, *cells])
-    client = _client(run_notebook, request)
-    watch = CpuWatch()
+    client, watch = _client(run_notebook, request), CpuWatch()
     report: dict[str, Any] = {"cells": [], "crashed": False, "timed_out": False}
     results: list[Value | None] = [None] * len(calls)
     tripped: dict[int, str] = {}
     # The kernel's own stdout and stderr go nowhere: only this runner speaks.
     with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
         client.execute_cell(warm_up, 0)
-        send(
-            channel,
-            {
-                "ready": cpu_seconds(os.getpid())
-                + cpu_seconds(client.km.provisioner.process.pid)
-            },
-        )
+        kernel = client.km.provisioner.process.pid
+        send(channel, {"ready": cpu_seconds(os.getpid()) + cpu_seconds(kernel)})
         going = True
         for index, cell in enumerate(cells, start=1):
-            going = _execute(
-                client, cell, index, request["cell_seconds"], report, watch
-            )
+            limit = request["cell_seconds"]
+            going = _execute(client, cell, index, limit, report, watch)
             errors = [o for o in cell.outputs if o.output_type == "error"]
             report["cells"].append(errors[0].ename[:100] if errors else None)
             if not going:
                 break
         if going:
-            # Made now: no code that ran before the probe could know it.
-            nonce = secrets.token_hex(16)
-            cell = nbformat.v4.new_code_cell(
-                probe.source(calls, nonce, request["call_seconds"])
+            results, tripped = _probe(
+                client, run_notebook, calls, request, report, watch
             )
-            run_notebook.cells.append(cell)
-            client.output_limit = client.kept + 10_000_000
-            probe_limit = (request["call_seconds"] + 1) * max(len(calls), 1) + 10
-            client.timeout = probe_limit * request["wall_factor"]
-            _execute(
-                client, cell, len(run_notebook.cells) - 1, probe_limit, report, watch
-            )
-            results, tripped = read_probe(cell.outputs, nonce, len(calls))
-    report["timed_out"] = report["timed_out"] or client.timed_out
     return ProbeReport(
         cells=tuple(report["cells"]),
         crashed=report["crashed"],
-        timed_out=report["timed_out"],
+        timed_out=report["timed_out"] or client.timed_out,
         results=tuple(results),
         delegations=tripped,
     )

@@ -88,8 +88,8 @@ LEAK = (
     "        stolen.append(path.read_text())\n"
     "    except OSError:\n"
     "        pass\n"
-    "try:\n"
-    "    from book.grading.hidden import HIDDEN_TESTS\n"
+    "try:  # named at run time: the static check cannot see it, the sandbox must\n"
+    "    __import__('importlib').import_module('book.' + 'grading.hidden')\n"
     "    stolen.append('imported')\n"
     "except ImportError:\n"
     "    pass\n"
@@ -278,6 +278,12 @@ def corpus(out: Path) -> dict[str, tuple[object, str, int]]:
             "graded",
             FULL,
         ),
+        # Naming the grader's modules at all costs every test.
+        "imports_hidden_tests": (
+            with_cell("from book.grading.hidden import HIDDEN_TESTS"),
+            "graded",
+            0,
+        ),
         "reads_hidden_tests": (
             with_cell(LEAK.format(solutions=str(SOLUTION), out=str(out / "report"))),
             "graded",
@@ -453,12 +459,8 @@ UNDER_LOAD = (
     "sys_exit",
     "exit_in_tested_function",
     "huge_memory",
-    "loop_at_top_level",
     "loop_in_tested_function",
-    "forges_the_results",
-    "imports_the_course",
     "only_raises",
-    "three_hundred_processes",
 )
 BURN = "while True:\n    pass\n"
 
@@ -479,9 +481,17 @@ def graded_under_load(graded: dict, tmp_path_factory: pytest.TempPathFactory) ->
             burner.wait()
 
 
-def test_corpus_has_at_least_fifteen_kinds(graded: dict) -> None:
-    assert len(graded["cases"]) >= 15
-    assert set(UNDER_LOAD) <= set(graded["cases"])
+def test_the_corpus_spans_every_status_and_score_level(graded: dict) -> None:
+    rows = graded["rows"].values()
+    assert {row["status"] for row in rows} == {
+        "graded",
+        "timeout",
+        "crashed",
+        "invalid",
+    }
+    scores = {int(row["score"]) for row in rows}
+    assert {0, FULL} <= scores and scores - {0, FULL}, "no partial score"
+    assert set(UNDER_LOAD) <= set(graded["rows"])
 
 
 @pytest.mark.parametrize("name", list(corpus(Path("/unused")).keys()))

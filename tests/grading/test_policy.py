@@ -195,10 +195,34 @@ def test_magics_and_broken_cells_do_not_stop_the_check() -> None:
 
 
 def test_reaching_into_the_grader_anywhere_costs_every_test() -> None:
-    cells = ["import book.grading.probe as p\np.call_safely = None",
-             "def conv_output_size(*a):\n    return 5"]
+    cells = [
+        "import book.grading.probe as p\np.call_safely = None",
+        "def conv_output_size(*a):\n    return 5",
+    ]
     found = static_delegations(EX4, cells, ["conv_output_size", "conv_param_count"])
     assert set(found) == {"conv_output_size", "conv_param_count"}
     assert "book.grading.probe" in found["conv_param_count"]
-    assert static_delegations(EX4, ["from book.grading import check"],
-                              ["conv_output_size"]) == {}
+    assert (
+        static_delegations(
+            EX4, ["from book.grading import check"], ["conv_output_size"]
+        )
+        == {}
+    )
+
+
+def test_a_value_computed_before_a_redefinition_keeps_its_history() -> None:
+    # edge_map was made by the loops of its time; the later hand-off costs
+    # the loops' tests, not edge_map's.
+    cells = [
+        "def cross_correlate_loops(image, kernel, stride=1, padding=0):\n"
+        "    return image[:3, :3] * kernel",
+        "edge_map = cross_correlate_loops(a, b)",
+        "import torch.nn.functional as F\n"
+        "def cross_correlate_loops(image, kernel, stride=1, padding=0):\n"
+        "    return F.conv2d(image, kernel)",
+    ]
+    found = static_delegations(EX5, cells, ["cross_correlate_loops", "edge_map"])
+    assert list(found) == ["cross_correlate_loops"]
+    later = [cells[0], cells[2], cells[1]]
+    found = static_delegations(EX5, later, ["cross_correlate_loops", "edge_map"])
+    assert set(found) == {"cross_correlate_loops", "edge_map"}
