@@ -15,7 +15,7 @@ import pytest
 
 from book.grading.exercises import EXERCISES
 from book.grading.hidden import HIDDEN_TESTS
-from tests.scripts.test_author_exercises import load_script
+from tests.authoring.test_author_exercises import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 edition = load_script("student_edition")
