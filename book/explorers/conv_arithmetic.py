@@ -37,7 +37,9 @@ class ConvArithmeticExplorer(anywidget.AnyWidget):
 
     def arithmetic(self) -> ConvArithmetic:
         """What the explorer shows now, by the tested Python function."""
-        return conv_arithmetic(self.input_size, self.kernel_size, self.stride, self.padding)
+        return conv_arithmetic(
+            self.input_size, self.kernel_size, self.stride, self.padding
+        )
 
 
 def conv_arithmetic_explorer(

@@ -134,7 +134,11 @@ def _batch_norm(layer: nn.BatchNorm1d | nn.BatchNorm2d) -> Layer:
     shift = -layer.running_mean * scale
     if layer.affine:
         scale, shift = scale * layer.weight, shift * layer.weight + layer.bias
-    return {"kind": "channel_affine", "scale": encode_tensor(scale), "shift": encode_tensor(shift)}
+    return {
+        "kind": "channel_affine",
+        "scale": encode_tensor(scale),
+        "shift": encode_tensor(shift),
+    }
 
 
 EXPORTERS: dict[type[nn.Module], Callable[[nn.Module], Layer]] = {

@@ -68,7 +68,9 @@ def widget_markup(widgets: list[ipywidgets.Widget]) -> tuple[str, list[str]]:
     """
     data = embed_data(views=widgets, drop_defaults=False)
     state = f'<script type="{STATE}">{script_json(data["manager_state"])}</script>'
-    views = [f'<script type="{VIEW}">{script_json(v)}</script>' for v in data["view_specs"]]
+    views = [
+        f'<script type="{VIEW}">{script_json(v)}</script>' for v in data["view_specs"]
+    ]
     return state, views
 
 
@@ -181,6 +183,7 @@ def open_page(browser, url: str, problems: list[str], **context_options):
     page.wait_for_selector(".book-explorer", state="attached")
     count = page.locator("script[type='application/vnd.jupyter.widget-view+json']")
     page.wait_for_function(
-        "n => document.querySelectorAll('.book-explorer').length === n", arg=count.count()
+        "n => document.querySelectorAll('.book-explorer').length === n",
+        arg=count.count(),
     )
     return page

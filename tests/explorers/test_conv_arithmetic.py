@@ -9,8 +9,8 @@ import pytest
 import torch
 from torch import nn
 
-from book.layers import conv_arithmetic, conv_output_size
 from book.explorers import conv_arithmetic_explorer
+from book.layers import conv_arithmetic, conv_output_size
 
 
 @pytest.mark.parametrize(

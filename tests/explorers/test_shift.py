@@ -18,7 +18,11 @@ def test_explorer_carries_the_image_and_kernel_and_opens_as_before(
     explorer = shift_explorer(x, kernel, bias=0.1)
     assert torch.equal(decode_tensor(explorer.image), x)
     assert torch.equal(decode_tensor(explorer.kernel), kernel)
-    assert (explorer.amount, explorer.direction, explorer.margin) == (2, "horizontal", 1)
+    assert (explorer.amount, explorer.direction, explorer.margin) == (
+        2,
+        "horizontal",
+        1,
+    )
     expected = shift_comparison(x, kernel, 2, margin=1, bias=0.1)
     got = explorer.comparison()
     assert got.spoiled == expected.spoiled
@@ -30,7 +34,9 @@ def test_comparison_follows_the_setting(random_tensor) -> None:
     explorer = shift_explorer(x, torch.ones(3, 3))
     explorer.amount, explorer.direction, explorer.margin = -3, "vertical", 3
     expected = shift_comparison(x, torch.ones(3, 3), -3, "vertical", margin=3)
-    assert torch.equal(explorer.comparison().moved_then_mapped, expected.moved_then_mapped)
+    assert torch.equal(
+        explorer.comparison().moved_then_mapped, expected.moved_then_mapped
+    )
     assert explorer.comparison().equal_inside == expected.equal_inside
 
 

@@ -13,7 +13,11 @@ function decodeFloat32(encoded) {
   return { shape: encoded.shape, data: Float64Array.from(new Float32Array(bytes.buffer)) };
 }
 
+// Each widget's module is a separate instance with its own counter, so ids
+// get a random prefix too: two explorers on a page never share an id.
+const idPrefix = `explorer-${Math.random().toString(36).slice(2, 10)}`;
 let explorerIds = 0;
+const newId = () => `${idPrefix}-${(explorerIds += 1)}`;
 
 // An element with attributes (properties for `on*`, `text`) and children.
 function element(tag, attributes = {}, children = []) {
@@ -33,7 +37,7 @@ function element(tag, attributes = {}, children = []) {
 // A labelled range input with its value shown beside it; keyboard, touch and
 // mouse all come with the native control. `onChange(value)` runs on each input.
 function slider(label, { min, max, value }, onChange) {
-  const id = `explorer-${(explorerIds += 1)}`;
+  const id = newId();
   const input = element("input", { type: "range", id, min, max, step: 1, value: value });
   const shown = element("output", { for: id, text: String(value) });
   input.addEventListener("input", () => {

@@ -102,7 +102,7 @@ const hatch = (id) => `<defs><pattern id="${id}" width="0.25" height="0.25"
 
 function render({ model, el }) {
   const palette = model.get("palette");
-  const hatchId = `explorer-hatch-${(explorerIds += 1)}`;
+  const hatchId = newId();
   const maxima = model.get("maxima");
   const names = { input_size: "input W", kernel_size: "kernel F", stride: "stride S", padding: "padding P" };
   const minima = { input_size: 1, kernel_size: 1, stride: 1, padding: 0 };

@@ -93,7 +93,7 @@ function panel(caption) {
 
 // A pair of radio buttons in a fieldset: arrow keys move between them natively.
 function radios(legend, options, value, onChange) {
-  const name = `explorer-${(explorerIds += 1)}`;
+  const name = newId();
   const inputs = options.map((option) =>
     element("input", { type: "radio", name, value: option, id: `${name}-${option}` }),
   );
