@@ -1,4 +1,4 @@
-"""Figures of Sections 4 and 5 and the shift explorer: they draw what they are given."""
+"""Figures of Sections 4 and 5: they draw what they are given."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-import book.widgets  # noqa: E402
 from book.bias_plots import (  # noqa: E402
     band_figure,
     map_grid,
@@ -19,7 +17,6 @@ from book.bias_plots import (  # noqa: E402
 )
 from book.experiments import SampleEfficiency  # noqa: E402
 from book.symmetry import shift_comparison  # noqa: E402
-from book.widgets import shift_explorer  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("close_figures")
 
@@ -87,30 +84,3 @@ def test_sample_efficiency_figure_has_a_panel_per_condition() -> None:
     assert labels == ["FC", "CNN"]
     with pytest.raises(ValueError, match="results is empty"):
         sample_efficiency_figure({})
-
-
-def test_shift_explorer_redraws_what_the_controls_say(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    drawn = []
-
-    def record(comparison: object) -> plt.Figure:
-        drawn.append(comparison)
-        return plt.figure()
-
-    monkeypatch.setattr(book.widgets, "shift_comparison_figure", record)
-    x = image()
-    panel = shift_explorer(x, torch.ones(3, 3), bias=0.1, max_shift=4)
-    (amount, margin), direction = panel.children[0].children, panel.children[1]
-    assert (amount.min, amount.max, margin.max) == (-4, 4, 5)
-    amount.value = -3
-    direction.value = "vertical"
-    margin.value = 4
-    assert len(drawn) == 4  # the opening view, then one redraw per change
-    expected = shift_comparison(x, torch.ones(3, 3), -3, "vertical", margin=4, bias=0.1)
-    assert (drawn[-1].amount, drawn[-1].direction, drawn[-1].margin) == (
-        -3,
-        "vertical",
-        4,
-    )
-    assert torch.equal(drawn[-1].difference, expected.difference)
