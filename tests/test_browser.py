@@ -24,6 +24,9 @@ import pytest
 import yaml
 from test_site import CALLOUT_KINDS
 
+# Builds the site (and drives a browser over it): the slow tier.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 # Headless, as root in a container, and without the background connections
@@ -518,6 +521,44 @@ def test_every_page_works_opened_from_disk(
                 for i, widget in enumerate(visit.inspection["widgets"])
                 if not shows_something(widget)
             ]
+        if problems:
+            failures[name] = problems
+    assert not failures, report(failures)
+
+
+def test_every_explorer_computes_in_the_page(browser, server: str, site: Path) -> None:
+    # Explorers (book.explorers, anywidget) must answer a reader with no kernel.
+    with_state = [
+        path.relative_to(site).as_posix()
+        for path in sorted(site.rglob("*.html"))
+        if '"model_module": "anywidget"' in path.read_text()
+    ]
+    sources = [ROOT / "index.ipynb", *sorted((ROOT / "chapters").glob("*.ipynb"))]
+    expected = {
+        path.relative_to(ROOT).with_suffix(".html").as_posix()
+        for path in sources
+        if "book.explorers" in path.read_text()
+    }
+    assert expected <= set(with_state), f"explorers missing from {expected}"
+    failures = {}
+    for name in with_state:
+        problems: list[str] = []
+        page = new_page(browser, server, DESKTOP, problems)
+        try:
+            load(page, server + name)
+            explorers = page.locator(".book-explorer")
+            if explorers.count() == 0:
+                problems.append("anywidget state embedded but no explorer drawn")
+            for i in range(explorers.count()):
+                explorer = explorers.nth(i)
+                before = explorer.locator(".explorer-summary").text_content()
+                slider = explorer.locator("input[type=range]").first
+                at_top = slider.evaluate("s => Number(s.value) >= Number(s.max)")
+                slider.press("ArrowLeft" if at_top else "ArrowRight")
+                if explorer.locator(".explorer-summary").text_content() == before:
+                    problems.append(f"explorer {i} did not respond to its slider")
+        finally:
+            page.context.close()
         if problems:
             failures[name] = problems
     assert not failures, report(failures)
