@@ -56,6 +56,19 @@ function slider(label, { min, max, value }, onChange) {
   return { root, input, set };
 }
 
+const CONTROL_KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End",
+  "PageUp", "PageDown"];
+
+// Mark a widget's root as an explorer. In JupyterLab the notebook around it
+// takes arrow keys for itself and cancels a range input's step, so they stop
+// here: the explorer's controls own the keys they move by.
+function prepare(el) {
+  el.classList.add("book-explorer");
+  el.addEventListener("keydown", (event) => {
+    if (CONTROL_KEYS.includes(event.key)) event.stopPropagation();
+  });
+}
+
 // Write a setting to the model: Python sees it live in Jupyter; on a static
 // page the model has no kernel behind it and keeps the value locally.
 function store(model, changes) {

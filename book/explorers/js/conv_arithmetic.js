@@ -126,7 +126,7 @@ function render({ model, el }) {
     });
     return control.root;
   });
-  el.classList.add("book-explorer");
+  prepare(el);
   el.append(element("div", { class: "explorer-controls" }, sliders), svg, text);
   update();
 }

@@ -103,7 +103,7 @@ function render({ model, el }) {
     move(r - grab[0], c - grab[1]);
   });
   picture.addEventListener("pointerup", () => { grab = null; });
-  el.classList.add("book-explorer");
+  prepare(el);
   el.append(
     element("div", { class: "explorer-controls" }, Object.values(controls).map((c) => c.root)),
     element("div", { class: "explorer-digit-row" }, [picture, ...Object.values(panels).map((p) => p.root)]),

@@ -151,7 +151,7 @@ function render({ model, el }) {
       update();
     });
   }
-  el.classList.add("book-explorer");
+  prepare(el);
   el.append(element("div", { class: "explorer-controls" },
     Object.values(controls).map((c) => c.root)), figure, text);
   update();
