@@ -4,7 +4,7 @@ Usage: python benchmarks/explorer_latency.py [--repeats 40]
 
 Writes the page the browser tests use (tests/explorers/pages.py: the site's
 embedding, served locally, offline) with the three explorers, the digit
-explorer carrying models of the size section 3 trains (about 45,000
+explorer carrying models near the size limit of the page (43,000
 parameters between them on a 36-pixel canvas). For each control, it sets a
 new value in the page and dispatches the `input` event the browser fires
 when a reader moves it, then waits until the next frame has been painted;

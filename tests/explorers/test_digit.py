@@ -58,7 +58,7 @@ def test_scores_must_match_the_labels() -> None:
 def test_models_too_heavy_for_the_page_are_refused() -> None:
     fc = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 100), nn.Linear(100, 10))
     _, cnn = small_models(28)
-    with pytest.raises(ValueError, match="the page carries at most 60,000"):
+    with pytest.raises(ValueError, match="the page carries at most 45,000"):
         digit_explorer(fc, cnn, torch.rand(8, 8), 28)
 
 

@@ -18,6 +18,7 @@ from torch import nn
 
 from book.data import place_on_canvas
 from book.explorers import conv_arithmetic_explorer, digit_explorer, shift_explorer
+from book.explorers.digit import MAX_PARAMETERS
 from book.layers import conv_arithmetic
 from book.symmetry import shift_comparison
 
@@ -465,4 +466,28 @@ def test_the_page_works_opened_from_disk(browser, page_file, problems) -> None:
 def test_added_page_weight_is_within_budget(explorers) -> None:
     weight = added_weight_gzipped(explorers)
     print(f"the three explorers add {weight / 1000:.1f} KB gzipped to a page")
+    assert weight <= PAGE_BUDGET
+
+
+def test_models_at_the_parameter_cap_stay_within_the_page_budget() -> None:
+    # Float32 weights barely compress: the cap is what keeps the page light.
+    fc = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 47), nn.Linear(47, 10))
+    cnn = nn.Sequential(
+        nn.Conv2d(1, 16, 5),
+        nn.ReLU(),
+        nn.Conv2d(16, 16, 5),
+        nn.ReLU(),
+        nn.AdaptiveMaxPool2d(1),
+        nn.Flatten(),
+        nn.Linear(16, 10),
+    )
+    parameters = sum(p.numel() for m in (fc, cnn) for p in m.parameters())
+    assert MAX_PARAMETERS - 1_000 < parameters <= MAX_PARAMETERS
+    explorers = [
+        conv_arithmetic_explorer(),
+        shift_explorer(torch.rand(32, 32), EDGE),
+        digit_explorer(fc, cnn, torch.rand(20, 20), 28),
+    ]
+    weight = added_weight_gzipped(explorers)
+    print(f"with {parameters:,} parameters: {weight / 1000:.1f} KB gzipped")
     assert weight <= PAGE_BUDGET
