@@ -9,38 +9,22 @@ check what those visits recorded. Screenshots go to _build/screenshots/.
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import re
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 import yaml
+from explorers.pages import chromium, serve
 from test_site import CALLOUT_KINDS
 
 # Builds the site (and drives a browser over it): the slow tier.
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-# Headless, as root in a container, and without the background connections
-# Chromium makes to Google at start-up (this machine's network refuses them).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_ALLOWLIST = Path(__file__).with_name("axe_allowlist.yml")
@@ -114,41 +98,18 @@ class Visit:
     axe: list[dict] = field(default_factory=list)
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    """Serves files without logging each request to stderr."""
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        """Drop the per-request log line."""
-
-
 @pytest.fixture(scope="module")
 def server(site: Path) -> Iterator[str]:
     """Base URL of the built site on a local HTTP server."""
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Debian's Chromium under Playwright; CI must have it, elsewhere it may skip."""
-    if not CHROMIUM.is_file():
-        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 def new_page(browser, base_url: str, viewport: dict, problems: list[str]):

@@ -13,6 +13,7 @@ import functools
 import gzip
 import importlib.util
 import json
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import ipywidgets
+import pytest
 from ipywidgets.embed import embed_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,7 +145,15 @@ def serve(folder: Path) -> Iterator[str]:
 
 @contextmanager
 def chromium() -> Iterator[object]:
-    """Debian's Chromium under Playwright (never a browser Playwright downloads)."""
+    """Debian's Chromium under Playwright (never a browser Playwright downloads).
+
+    Without it the browser tests skip, except in CI (CI=true), where they fail.
+    """
+    if not CHROMIUM.is_file():
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
