@@ -36,7 +36,7 @@ test: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest -n 2
 
 book: $(STAMP) $(NPM_STAMP)
-	$(BIN)/jupyter-book build -W -n --keep-going .
+	$(BIN)/python scripts/build_site.py
 	@echo "The site is in $(abspath _build/html); open $(abspath _build/html/index.html)"
 
 lab: $(STAMP)

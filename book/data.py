@@ -4,6 +4,8 @@
 - `load_digits()`: scikit-learn's bundled 8 x 8 handwritten digits.
 - `place_on_canvas()` and `random_positions()`: put small images on a larger
   blank canvas at chosen or seeded random positions (for "the object moved").
+- `permute_pixels()`: one fixed shuffle of pixel positions, applied to every image
+  (the control that removes spatial structure).
 """
 
 from __future__ import annotations
@@ -184,3 +186,22 @@ def place_on_canvas(
     canvas = images.new_zeros(count, canvas_size, canvas_size)
     canvas[batch, rows, cols] = images
     return canvas
+
+
+def permute_pixels(images: torch.Tensor, permutation: torch.Tensor) -> torch.Tensor:
+    """Rearrange the pixels of every (N, H, W) image by one permutation of H*W places.
+
+    >>> permute_pixels(torch.arange(4.0).reshape(1, 2, 2), torch.tensor([3, 2, 1, 0]))
+    tensor([[[3., 2.],
+             [1., 0.]]])
+    """
+    if not isinstance(images, torch.Tensor) or images.dim() != 3:
+        shape = getattr(images, "shape", type(images).__name__)
+        raise ValueError(f"images must be a tensor of shape (N, H, W), got {shape}")
+    count = images.shape[1] * images.shape[2]
+    if sorted(permutation.tolist()) != list(range(count)):
+        raise ValueError(
+            f"permutation must hold each of 0..{count - 1} once, for the {count} "
+            f"pixels of a {images.shape[1]} x {images.shape[2]} image"
+        )
+    return images.flatten(1)[:, permutation].reshape(images.shape)

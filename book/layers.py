@@ -471,6 +471,8 @@ def conv_arithmetic(
         error=error,
         parameters=parameters,
     )
+
+
 def conv_as_matrix(
     weight: torch.Tensor,
     input_size: IntOrPair,

@@ -6,12 +6,13 @@ import fcntl
 import os
 import re
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import torch
+
+from scripts.build_site import build_command
 
 MakeTensor = Callable[..., torch.Tensor]
 
@@ -37,23 +38,10 @@ def random_tensor() -> MakeTensor:
     return _random_tensor
 
 
-SITE_ROOT = Path(__file__).resolve().parents[1]
-
-
 def _build_site(out: Path) -> str:
-    """Build the site as the README does, into `out`; return the problems found."""
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    """Build the site as `make book` does, into `out`; return the problems found."""
     result = subprocess.run(
-        [
-            str(jupyter_book),
-            "build",
-            "-W",
-            "-n",
-            "--keep-going",
-            str(SITE_ROOT),
-            "--path-output",
-            str(out),
-        ],
+        build_command(out),
         capture_output=True,
         text=True,
         timeout=900,

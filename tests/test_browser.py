@@ -18,8 +18,9 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 import yaml
-from explorers.pages import chromium, serve
 from test_site import CALLOUT_KINDS
+
+from tests.explorers.pages import chromium, serve
 
 # Builds the site (and drives a browser over it): the slow tier.
 pytestmark = pytest.mark.slow

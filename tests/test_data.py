@@ -12,6 +12,7 @@ from torch.testing import assert_close
 from book.data import (
     grace_hopper,
     load_digits,
+    permute_pixels,
     place_on_canvas,
     random_positions,
     train_test_split,
@@ -343,3 +344,29 @@ def test_bad_images_or_positions_raise(
 ) -> None:
     with pytest.raises(error, match=re.escape(message)):
         place_on_canvas(images, canvas_size, positions)
+
+
+# --- permute_pixels --------------------------------------------------------------
+
+
+def test_permutation_moves_every_pixel_and_can_be_undone() -> None:
+    images = torch.rand(3, 4, 4, generator=torch.Generator().manual_seed(0))
+    permutation = torch.randperm(16, generator=torch.Generator().manual_seed(1))
+    shuffled = permute_pixels(images, permutation)
+    assert torch.equal(shuffled.flatten(1), images.flatten(1)[:, permutation])
+    assert torch.equal(permute_pixels(shuffled, permutation.argsort()), images)
+
+
+@pytest.mark.parametrize(
+    ("images", "permutation", "message"),
+    [
+        (torch.zeros(2, 2), torch.arange(4), r"\(N, H, W\), got torch.Size"),
+        (torch.zeros(1, 2, 2), torch.tensor([0, 1, 1, 3]), "each of 0..3 once"),
+        (torch.zeros(1, 2, 2), torch.arange(5), "each of 0..3 once, for the 4"),
+    ],
+)
+def test_permute_pixels_rejects_bad_input(
+    images: torch.Tensor, permutation: torch.Tensor, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        permute_pixels(images, permutation)

@@ -1,14 +1,18 @@
-"""Parameter counts, the locally connected layer and the hand-written operations.
+"""book.layers: parameter counts, the layers and the hand-written operations.
 
 Every count is checked against a real PyTorch module, and every hand-written
 operation against `torch.nn.functional.conv2d` or SciPy. Huge modules live on
-the meta device, which records shapes and allocates nothing.
+the meta device, which records shapes and allocates nothing. Property tests
+(Hypothesis) draw the shapes, strides and paddings, so the agreement holds on
+cases nobody thought to write down, not only on the examples written here.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -16,11 +20,14 @@ import pytest
 import scipy.signal
 import torch
 import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch import nn
 from torch.testing import assert_close
 
 from book.layers import (
     LocallyConnected2d,
+    conv_as_matrix,
     conv_output_size,
     conv_params,
     convolve2d,
@@ -28,8 +35,14 @@ from book.layers import (
     cross_correlate2d,
     cross_correlate2d_unfold,
     fc_params,
+    gradient_receptive_field,
     locally_connected_params,
+    receptive_field,
 )
+from tests.test_validation import NOT_INTS
+
+# Small and few: every property test runs in seconds on a laptop CPU.
+FAST = settings(max_examples=50, deadline=None)
 
 Correlate = Callable[..., torch.Tensor]
 HAND_WRITTEN = [cross_correlate2d, cross_correlate2d_unfold]
@@ -595,3 +608,437 @@ def test_convolve2d_does_not_modify_the_kernel(
     before = weight.clone()
     convolve2d(random_tensor(5, 5), weight)
     assert torch.equal(weight, before)
+
+
+# --- property tests: shapes drawn by Hypothesis ---------------------------------
+
+# The ranges stay small so that every drawn case runs in milliseconds.
+MAX_IMAGE, MAX_KERNEL, MAX_STRIDE, MAX_PADDING = 12, 5, 3, 2
+
+
+@dataclass(frozen=True)
+class ConvShape:
+    """One convolution problem: input (N, C, H, W), kernel (K, C, kh, kw) and steps."""
+
+    batch: int
+    in_channels: int
+    out_channels: int
+    image: tuple[int, int]
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    seed: int
+
+    @property
+    def axes(self) -> list[tuple[int, int, int, int]]:
+        """(image, kernel, stride, padding) for rows, then for columns."""
+        return list(
+            zip(self.image, self.kernel, self.stride, self.padding, strict=True)
+        )
+
+    @property
+    def output(self) -> tuple[int, ...]:
+        """Output (height, width) as F.conv2d computes it: floored."""
+        return tuple(conv_output_size(*axis, floor=True) for axis in self.axes)
+
+
+@st.composite
+def axis(draw: st.DrawFn, tiling: bool) -> tuple[int, int, int, int]:
+    """(image, kernel, stride, padding) along one axis, with the kernel fitting
+    the padded image; with `tiling`, the stride also tiles it exactly."""
+    kernel = draw(st.integers(1, MAX_KERNEL))
+    stride = draw(st.integers(1, MAX_STRIDE))
+    padding = draw(st.integers(0, MAX_PADDING))
+    smallest = max(1, kernel - 2 * padding)
+    if not tiling:
+        return draw(st.integers(smallest, MAX_IMAGE)), kernel, stride, padding
+    # Choose the output size instead, so (image - kernel + 2*padding) / stride
+    # is whole: image = (output - 1) * stride + kernel - 2 * padding.
+    fewest = 1 + math.ceil((smallest - kernel + 2 * padding) / stride)
+    most = (MAX_IMAGE - kernel + 2 * padding) // stride + 1
+    output = draw(st.integers(fewest, most))
+    return (output - 1) * stride + kernel - 2 * padding, kernel, stride, padding
+
+
+@st.composite
+def conv_shapes(draw: st.DrawFn, tiling: bool = False) -> ConvShape:
+    """Batch 1-3, channels 1-3, and an independent `axis` for rows and columns."""
+    rows, cols = draw(axis(tiling)), draw(axis(tiling))
+    image, kernel, stride, padding = zip(rows, cols, strict=True)
+    return ConvShape(
+        batch=draw(st.integers(1, 3)),
+        in_channels=draw(st.integers(1, 3)),
+        out_channels=draw(st.integers(1, 3)),
+        image=image,
+        kernel=kernel,
+        stride=stride,
+        padding=padding,
+        seed=draw(st.integers(0, 2**16)),
+    )
+
+
+def make_inputs(
+    shape: ConvShape, random_tensor: Callable[..., torch.Tensor]
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Seeded float64 input, kernels and biases for `shape`."""
+    x = random_tensor(shape.batch, shape.in_channels, *shape.image, seed=shape.seed)
+    weight = random_tensor(
+        shape.out_channels, shape.in_channels, *shape.kernel, seed=shape.seed + 1
+    )
+    bias = random_tensor(shape.out_channels, seed=shape.seed + 2)
+    return x, weight, bias
+
+
+@FAST
+@given(shape=conv_shapes(), use_bias=st.booleans())
+def test_loop_and_unfold_agree_with_f_conv2d(
+    random_tensor: Callable[..., torch.Tensor], shape: ConvShape, use_bias: bool
+) -> None:
+    x, weight, bias = make_inputs(shape, random_tensor)
+    bias = bias if use_bias else None
+    expected = F.conv2d(x, weight, bias, shape.stride, shape.padding)
+    assert expected.shape[2:] == shape.output
+    for correlate in (cross_correlate2d, cross_correlate2d_unfold):
+        assert_close(correlate(x, weight, bias, shape.stride, shape.padding), expected)
+
+
+@FAST
+@given(shape=conv_shapes())
+def test_convolve2d_is_f_conv2d_with_the_flipped_kernel(
+    random_tensor: Callable[..., torch.Tensor], shape: ConvShape
+) -> None:
+    x, weight, bias = make_inputs(shape, random_tensor)
+    y = convolve2d(x, weight, bias, shape.stride, shape.padding)
+    expected = F.conv2d(x, weight.flip(-2, -1), bias, shape.stride, shape.padding)
+    assert y.shape[2:] == shape.output
+    assert_close(y, expected)
+
+
+@FAST
+@given(
+    image=st.tuples(st.integers(1, MAX_IMAGE), st.integers(1, MAX_IMAGE)),
+    kernel=st.tuples(st.integers(1, MAX_KERNEL), st.integers(1, MAX_KERNEL)),
+    seed=st.integers(0, 2**16),
+)
+def test_one_channel_agrees_with_scipy(
+    random_tensor: Callable[..., torch.Tensor],
+    image: tuple[int, int],
+    kernel: tuple[int, int],
+    seed: int,
+) -> None:
+    # SciPy's "valid" mode is padding 0, stride 1; it needs the kernel to fit.
+    kernel = (min(kernel[0], image[0]), min(kernel[1], image[1]))
+    x, weight = random_tensor(*image, seed=seed), random_tensor(*kernel, seed=seed + 1)
+    x_np, weight_np = x.numpy(), weight.numpy()
+    convolved = scipy.signal.convolve(x_np, weight_np, mode="valid", method="direct")
+    correlated = scipy.signal.correlate(x_np, weight_np, mode="valid", method="direct")
+    assert_close(convolve2d(x, weight), torch.from_numpy(convolved))
+    assert_close(cross_correlate2d(x, weight), torch.from_numpy(correlated))
+    assert_close(cross_correlate2d_unfold(x, weight), torch.from_numpy(correlated))
+
+
+@FAST
+@given(shape=conv_shapes(tiling=True), use_bias=st.booleans())
+def test_locally_connected_copy_of_a_conv_is_that_conv(
+    random_tensor: Callable[..., torch.Tensor], shape: ConvShape, use_bias: bool
+) -> None:
+    torch.manual_seed(shape.seed)
+    conv = nn.Conv2d(
+        shape.in_channels,
+        shape.out_channels,
+        shape.kernel,
+        shape.stride,
+        shape.padding,
+        bias=use_bias,
+        dtype=torch.float64,
+    )
+    layer = LocallyConnected2d.from_conv2d(conv, shape.image)
+    # The tiling shapes need no flooring: the strict size is the same.
+    assert layer.output_size == shape.output
+    assert layer.output_size == tuple(conv_output_size(*axis) for axis in shape.axes)
+    x, _, _ = make_inputs(shape, random_tensor)
+    with torch.no_grad():
+        assert_close(layer(x), conv(x))
+
+
+@pytest.mark.parametrize("tiling", [False, True])
+@FAST
+@given(data=st.data())
+def test_generated_shapes_stay_in_range(tiling: bool, data: st.DataObject) -> None:
+    # Guards the generator itself: a bug there would quietly test less.
+    shape = data.draw(conv_shapes(tiling=tiling))
+    for image, kernel, stride, padding in shape.axes:
+        assert 1 <= image <= MAX_IMAGE
+        assert kernel <= image + 2 * padding
+        if tiling:
+            assert (image - kernel + 2 * padding) % stride == 0
+
+
+@FAST
+@given(shape=conv_shapes())
+def test_matrix_times_flattened_input_is_f_conv2d(
+    random_tensor: Callable[..., torch.Tensor], shape: ConvShape
+) -> None:
+    x = random_tensor(shape.batch, shape.in_channels, *shape.image, seed=shape.seed)
+    weight = random_tensor(
+        shape.out_channels, shape.in_channels, *shape.kernel, seed=shape.seed + 1
+    )
+    expected = F.conv2d(x, weight, stride=shape.stride, padding=shape.padding)
+    matrix = conv_as_matrix(weight, shape.image, shape.stride, shape.padding)
+    assert matrix.shape == (expected[0].numel(), x[0].numel())
+    assert_close((x.flatten(1) @ matrix.T).reshape(expected.shape), expected)
+
+
+@FAST
+@given(shape=conv_shapes())
+def test_every_entry_is_a_kernel_weight_or_zero(
+    random_tensor: Callable[..., torch.Tensor], shape: ConvShape
+) -> None:
+    weight = random_tensor(
+        shape.out_channels, shape.in_channels, *shape.kernel, seed=shape.seed
+    )
+    matrix = conv_as_matrix(weight, shape.image, shape.stride, shape.padding)
+    nonzero = matrix[matrix != 0]
+    assert torch.isin(nonzero, weight.flatten()).all()
+    # Each output row holds at most one copy of each of its kernel's weights.
+    per_row = (matrix != 0).sum(dim=1)
+    assert per_row.max() <= shape.in_channels * shape.kernel[0] * shape.kernel[1]
+
+
+def test_one_row_of_a_small_example_by_hand() -> None:
+    kernel = torch.arange(1.0, 10.0).reshape(3, 3)
+    matrix = conv_as_matrix(kernel, 4)
+    # Output (0, 0) reads rows 0-2 and columns 0-2 of the 4 x 4 input.
+    expected = torch.tensor([1, 2, 3, 0, 4, 5, 6, 0, 7, 8, 9, 0, 0, 0, 0, 0.0])
+    assert torch.equal(matrix[0], expected)
+    assert matrix.shape == (4, 16)
+    # Weight sharing: every row is the first one moved along the input.
+    assert torch.equal(matrix[1], torch.roll(expected, 1))
+    assert torch.equal(matrix[2], torch.roll(expected, 4))
+
+
+def test_padding_drops_the_taps_that_fall_outside() -> None:
+    matrix = conv_as_matrix(torch.ones(3, 3), 5, padding=1)
+    assert matrix.shape == (25, 25)
+    # A corner output reads 4 real pixels, an edge one 6, an inner one 9.
+    counts = (matrix != 0).sum(dim=1).reshape(5, 5)
+    assert counts[0, 0] == 4 and counts[0, 2] == 6 and counts[2, 2] == 9
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        (([[1.0]], 3), TypeError, "weight must be a torch.Tensor, got list"),
+        ((torch.ones(3), 3), ValueError, r"\(kh, kw\) or \(K, C, kh, kw\), got \(3,\)"),
+        ((torch.ones(3, 3), 0), ValueError, "input_size must be positive, got 0"),
+        ((torch.ones(5, 5), 3), ValueError, "kernel_size 5 is larger than"),
+        ((torch.ones(3, 3), 8, 0), ValueError, "stride must be positive, got 0"),
+        ((torch.ones(3, 3), 8, 1, -1), ValueError, "padding must be at least 0"),
+    ],
+)
+def test_conv_as_matrix_rejects_bad_input(
+    args: tuple, error: type, message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        conv_as_matrix(*args)
+
+
+# --- receptive fields --------------------------------------------------------------
+
+
+def stack(num_layers: int, kernel_size: int) -> nn.Sequential:
+    torch.manual_seed(num_layers)
+    layers: list[nn.Module] = []
+    for _ in range(num_layers):
+        layers += [nn.Conv2d(2, 2, kernel_size, padding=kernel_size // 2), nn.Tanh()]
+    layers[0] = nn.Conv2d(1, 2, kernel_size, padding=kernel_size // 2)
+    return nn.Sequential(*layers)
+
+
+@pytest.mark.parametrize(
+    ("num_layers", "kernel_size"), [(1, 3), (2, 3), (4, 3), (3, 5)]
+)
+def test_gradients_measure_the_formula(num_layers: int, kernel_size: int) -> None:
+    measured = gradient_receptive_field(stack(num_layers, kernel_size), 31)
+    assert measured == receptive_field(num_layers, kernel_size)
+    assert measured == num_layers * (kernel_size - 1) + 1
+
+
+def test_the_measurement_is_capped_by_the_input() -> None:
+    assert gradient_receptive_field(stack(6, 3), 9) == 9
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        ((0, 3), ValueError, "num_layers must be positive, got 0"),
+        ((2, 0), ValueError, "kernel_size must be positive, got 0"),
+        ((2.0, 3), TypeError, "num_layers must be an int"),
+    ],
+)
+def test_receptive_field_rejects_bad_input(
+    args: tuple, error: type, message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        receptive_field(*args)
+
+
+def test_gradient_receptive_field_rejects_models_it_cannot_measure() -> None:
+    with pytest.raises(ValueError, match="no nn.Conv2d"):
+        gradient_receptive_field(nn.Identity(), 9)
+    with pytest.raises(
+        ValueError, match=r"keep the spatial size 9 x 9, got .*\(7, 7\)"
+    ):
+        gradient_receptive_field(nn.Conv2d(1, 1, 3), 9)
+    with pytest.raises(ValueError, match="input_size must be positive"):
+        gradient_receptive_field(nn.Conv2d(1, 1, 3, padding=1), 0)
+
+
+# --- conv_output_size: the formula --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("input_size", "kernel_size", "stride", "padding", "expected"),
+    [
+        (7, 3, 1, 0, 5),  # the 7 x 7 input, 3 x 3 filter example
+        (7, 3, 2, 0, 3),  # ... with stride 2
+        (5, 5, 1, 0, 1),  # the kernel covers the whole input
+        (32, 3, 1, 1, 32),
+        (227, 11, 4, 0, 55),  # AlexNet conv1
+        (55, 1, 2, 0, 28),  # a 1 x 1 kernel with stride 2
+        (1, 1, 1, 0, 1),
+        (1, 3, 1, 1, 1),
+        (4, 2, 2, 0, 2),
+        (11, 4, 3, 1, 4),
+    ],
+)
+def test_conv_output_size_follows_the_formula(
+    input_size: int, kernel_size: int, stride: int, padding: int, expected: int
+) -> None:
+    assert (input_size - kernel_size + 2 * padding) / stride + 1 == expected
+    result = conv_output_size(input_size, kernel_size, stride, padding)
+    assert result == expected
+    assert type(result) is int
+
+
+@pytest.mark.parametrize("kernel_size", [1, 3, 5, 7, 11])
+@pytest.mark.parametrize("input_size", [1, 2, 8, 31, 224])
+def test_same_padding_keeps_the_size(input_size: int, kernel_size: int) -> None:
+    padding = (kernel_size - 1) // 2
+    assert conv_output_size(input_size, kernel_size, 1, padding) == input_size
+
+
+def test_numpy_integers_give_a_plain_int() -> None:
+    result = conv_output_size(np.int64(7), np.int32(3), np.int64(2), np.uint8(0))
+    assert result == 3
+    assert type(result) is int
+
+
+# --- conv_output_size: bad input ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("arguments", "formula"),
+    [
+        ((8, 3, 2, 0), "(8 - 3 + 2*0) / 2 + 1 = 3.5"),
+        ((7, 3, 3, 0), "(7 - 3 + 2*0) / 3 + 1 = 2.3333"),
+        ((6, 3, 2, 1), "(6 - 3 + 2*1) / 2 + 1 = 3.5"),
+        ((224, 11, 4, 0), "(224 - 11 + 2*0) / 4 + 1 = 54.25"),
+        # Large sizes keep every digit: 500000.5 must not print as 500000.
+        ((1000001, 2, 2, 0), "(1000001 - 2 + 2*0) / 2 + 1 = 500000.5"),
+    ],
+)
+def test_a_stride_that_does_not_tile_shows_the_formula(
+    arguments: tuple[int, int, int, int], formula: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(formula) + ".*not a whole number"):
+        conv_output_size(*arguments)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ((3, 5, 1, 0), "kernel_size 5 is larger than the padded input 3 + 2*0 = 3"),
+        ((2, 7, 1, 2), "kernel_size 7 is larger than the padded input 2 + 2*2 = 6"),
+        ((1, 2, 1, 0), "kernel_size 2 is larger than the padded input 1 + 2*0 = 1"),
+    ],
+)
+@pytest.mark.parametrize("floor", [False, True])
+def test_a_kernel_larger_than_the_padded_input_is_refused(
+    arguments: tuple[int, int, int, int], message: str, floor: bool
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        conv_output_size(*arguments, floor=floor)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"input_size": 0}, "input_size must be positive, got 0"),
+        ({"input_size": -4}, "input_size must be positive, got -4"),
+        ({"kernel_size": 0}, "kernel_size must be positive, got 0"),
+        ({"kernel_size": -3}, "kernel_size must be positive, got -3"),
+        ({"stride": 0}, "stride must be positive, got 0"),
+        ({"stride": -1}, "stride must be positive, got -1"),
+        ({"padding": -1}, "padding must be at least 0, got -1"),
+    ],
+)
+def test_sizes_out_of_range_raise_value_error(arguments: dict, message: str) -> None:
+    valid = {"input_size": 7, "kernel_size": 3, "stride": 1, "padding": 0}
+    with pytest.raises(ValueError, match=re.escape(message)):
+        conv_output_size(**(valid | arguments))
+
+
+@pytest.mark.parametrize("value", NOT_INTS)
+@pytest.mark.parametrize("name", ["input_size", "kernel_size", "stride", "padding"])
+def test_non_integers_raise_type_error_naming_the_argument(
+    name: str, value: object
+) -> None:
+    valid = {"input_size": 7, "kernel_size": 3, "stride": 1, "padding": 0}
+    with pytest.raises(TypeError, match=f"{name} must be an int, got "):
+        conv_output_size(**(valid | {name: value}))
+
+
+# --- conv_output_size(floor=True) against PyTorch -----------------------------
+
+
+@pytest.mark.parametrize("padding", [0, 1, 2])
+@pytest.mark.parametrize("stride", [1, 2, 3])
+def test_floor_agrees_with_pytorch(stride: int, padding: int) -> None:
+    checked = 0
+    for input_size in range(1, 13):
+        for kernel_size in range(1, 6):
+            # The meta device computes shapes only: no memory, no arithmetic.
+            x = torch.empty(1, 1, input_size, input_size + 1, device="meta")
+            weight = torch.empty(1, 1, kernel_size, kernel_size, device="meta")
+            case = f"W={input_size}, F={kernel_size}, S={stride}, P={padding}"
+            if input_size + 2 * padding < kernel_size:
+                with pytest.raises(RuntimeError):
+                    F.conv2d(x, weight, stride=stride, padding=padding)
+                with pytest.raises(ValueError, match="larger than the padded input"):
+                    conv_output_size(
+                        input_size, kernel_size, stride, padding, floor=True
+                    )
+                continue
+            y = F.conv2d(x, weight, stride=stride, padding=padding)
+            height = conv_output_size(
+                input_size, kernel_size, stride, padding, floor=True
+            )
+            width = conv_output_size(
+                input_size + 1, kernel_size, stride, padding, floor=True
+            )
+            assert (height, width) == tuple(y.shape[2:]), case
+            checked += 1
+    assert checked > 40
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [((8, 3, 2, 0), 3), ((7, 3, 3, 0), 2), ((7, 3, 2, 0), 3), ((224, 7, 2, 3), 112)],
+)
+def test_floor_drops_the_leftover_positions(
+    arguments: tuple[int, int, int, int], expected: int
+) -> None:
+    result = conv_output_size(*arguments, floor=True)
+    assert result == expected
+    assert type(result) is int

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from toc import toc_pages
+
+from tests.toc import toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_FOLDERS = ("chapters", "solutions")

@@ -16,7 +16,7 @@ from torch import nn
 
 from book.data import place_on_canvas
 from book.explorers.export import decode_tensor, encode_tensor, export_sequential
-from book.explorers.widget import STYLE, front_end
+from book.explorers.widget import MODEL_PALETTE, STYLE, front_end
 from book.validation import whole_number
 
 # Both models together. Float32 weights as base64 gzip to about 5 bytes per
@@ -37,6 +37,7 @@ class DigitExplorer(anywidget.AnyWidget):
     labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
     row = traitlets.Int(0).tag(sync=True)
     col = traitlets.Int(0).tag(sync=True)
+    palette = traitlets.Dict(MODEL_PALETTE).tag(sync=True)
 
     @traitlets.validate("row", "col")
     def _check_position(self, proposal: traitlets.Bunch) -> int:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from book.plots import BLUE, ORANGE, VERMILION
+from book.figures.style import BLUE, MODEL_COLOURS, ORANGE, VERMILION
 
 JS = Path(__file__).with_name("js")
 STYLE = (JS / "explorers.css").read_text()
 PALETTE = {"blue": BLUE, "orange": ORANGE, "vermilion": VERMILION}
+# The digit explorer's bars, in the colours every figure gives the two models.
+MODEL_PALETTE = {name: MODEL_COLOURS[name] for name in ("FC", "CNN")}
 
 
 def front_end(*names: str) -> str:

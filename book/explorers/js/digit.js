@@ -11,9 +11,9 @@ function placeDigit(digit, size, row, col) {
   return canvas;
 }
 
-function bars(title, labels) {
+function bars(title, labels, colour) {
   const rows = labels.map((label) => {
-    const fill = element("span", { class: "explorer-bar-fill" });
+    const fill = element("span", { class: "explorer-bar-fill", style: `background: ${colour}` });
     const value = element("span", { class: "explorer-bar-value" });
     const root = element("li", {}, [
       element("span", { class: "explorer-bar-label", text: label }),
@@ -49,7 +49,10 @@ function render({ model, el }) {
   const [h, w] = digit.shape;
   const top = digit.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0) || 1;
   const picture = element("canvas", { class: "explorer-map explorer-digit", tabindex: "0", role: "img" });
-  const panels = Object.fromEntries(Object.keys(models).map((name) => [name, bars(name, labels)]));
+  const palette = model.get("palette");
+  const panels = Object.fromEntries(
+    Object.keys(models).map((name) => [name, bars(name, labels, palette[name])]),
+  );
   const text = element("p", { class: "explorer-summary", "aria-live": "polite" });
   const update = () => {
     const [row, col] = [model.get("row"), model.get("col")];

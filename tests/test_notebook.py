@@ -34,7 +34,10 @@ def snapshot():
     }
 
 before = snapshot()
-import book, book.notebook, book.layers, book.data, book.validation
+import book, book.notebook, book.layers, book.data, book.validation, book.training
+import book.experiments.shift, book.experiments.sample_efficiency
+import book.figures.curves, book.figures.diagrams, book.figures.panels
+import book.figures.explorers
 after = snapshot()
 print(json.dumps(sorted(name for name in before if before[name] != after[name])))
 """

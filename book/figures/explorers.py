@@ -1,0 +1,143 @@
+"""What the interactive explorers draw, and the static twins the site shows.
+
+`book.widgets` wires controls to these functions; a notebook cell can call the
+same functions to show a fixed selection of settings as a static figure.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from book.figures.panels import map_grid
+from book.figures.style import BLUE, KERNEL_COLOURS, ORANGE, VERMILION
+from book.layers import ConvArithmetic
+from book.symmetry import ShiftComparison
+
+
+def draw_conv_arithmetic(ax: plt.Axes, arithmetic: ConvArithmetic) -> None:
+    """One axis of a convolution: padded input cells, each window, the output cells.
+
+    Zero padding is hatched, every window is a bar over the cells it reads, and
+    padded cells that no window reaches (an invalid setting) are vermilion.
+    """
+    size, pad, k = arithmetic.input_size, arithmetic.padding, arithmetic.kernel_size
+    padded = size + 2 * pad
+    starts = arithmetic.starts
+    unreached = range(padded - arithmetic.leftover, padded) if starts else range(0)
+    for cell in range(padded):
+        is_pad = cell < pad or cell >= pad + size
+        colour = VERMILION if cell in unreached else ("0.93" if is_pad else "white")
+        ax.add_patch(
+            Rectangle(
+                (cell, 0),
+                1,
+                1,
+                facecolor=colour,
+                edgecolor="0.4",
+                hatch="//" if is_pad else None,
+            )
+        )
+    for row, start in enumerate(starts, start=1):
+        colour = KERNEL_COLOURS[(row - 1) % 2]
+        ax.add_patch(
+            Rectangle((start + 0.08, -row * 0.55), k - 0.16, 0.38, color=colour)
+        )
+    out_y = -(len(starts) + 1) * 0.55 - 0.6
+    for index, start in enumerate(starts):
+        # Each output cell sits under the centre of the window it came from.
+        centre = start + k / 2
+        ax.add_patch(
+            Rectangle(
+                (centre - 0.5, out_y),
+                1,
+                1,
+                facecolor=ORANGE if arithmetic.valid else "0.8",
+                edgecolor="0.3",
+            )
+        )
+        ax.text(centre, out_y + 0.5, str(index), ha="center", va="center", fontsize=7)
+    ax.set_xlim(-0.5, max(padded, k) + 0.5)
+    ax.set_ylim(out_y - 0.3, 1.3)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    if arithmetic.valid:
+        verdict = f"output {arithmetic.output_size} × {arithmetic.output_size}"
+    elif starts:
+        verdict = f"invalid; PyTorch floors to {arithmetic.floored_size}"
+    else:
+        verdict = "invalid: kernel larger than input"
+    ax.set_title(
+        f"W={size}, F={k}, S={arithmetic.stride}, P={pad}\n"
+        f"{arithmetic.formula}\n{verdict}",
+        fontsize=9,
+        color="black" if arithmetic.valid else VERMILION,
+    )
+
+
+def conv_arithmetic_figure(
+    settings: Sequence[ConvArithmetic], *, columns: int = 3
+) -> Figure:
+    """Small multiples of `draw_conv_arithmetic`, one panel per setting."""
+    if len(settings) == 0:
+        raise ValueError("settings is empty: give at least one conv_arithmetic(...)")
+    if columns < 1:
+        raise ValueError(f"columns must be positive, got {columns}")
+    columns = min(columns, len(settings))
+    rows = math.ceil(len(settings) / columns)
+    fig, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(3.9 * columns, 3.0 * rows),
+        squeeze=False,
+        layout="constrained",
+    )
+    for index, ax in enumerate(axes.flat):
+        if index < len(settings):
+            draw_conv_arithmetic(ax, settings[index])
+        else:
+            ax.set_axis_off()
+    return fig
+
+
+def shift_comparison_figure(
+    comparisons: Sequence[ShiftComparison] | ShiftComparison,
+) -> Figure:
+    """One row per comparison: shifted input, conv then shift, shift then conv, error.
+
+    The dashed box on the error map is the comparison window.
+    """
+    if isinstance(comparisons, ShiftComparison):
+        comparisons = [comparisons]
+    rows = []
+    for c in comparisons:
+        verdict = "equal" if c.equal_inside else "NOT equal"
+        rows.append(
+            [
+                (f"T(x): {c.direction} shift {c.amount:+d}", c.shifted_input),
+                ("f(T(x))", c.moved_then_mapped),
+                ("T(f(x))", c.mapped_then_moved),
+                (f"margin {c.margin}: {verdict} in window", c.difference),
+            ]
+        )
+    fig = map_grid(rows, signed=[False, True, True, False])
+    largest = max(float(c.difference.max()) for c in comparisons) or 1.0
+    for ax, c in zip(fig.axes[3::4], comparisons, strict=True):
+        ax.images[0].set(cmap="Oranges", clim=(0, largest))
+        height, width = c.difference.shape
+        ax.add_patch(
+            Rectangle(
+                (c.margin - 0.5, c.margin - 0.5),
+                width - 2 * c.margin,
+                height - 2 * c.margin,
+                fill=False,
+                edgecolor=BLUE,
+                lw=1.5,
+                ls="--",
+            )
+        )
+    return fig

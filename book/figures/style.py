@@ -1,0 +1,58 @@
+"""The palette and the helpers every figure shares: colours live here and only here."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.patches import Rectangle
+
+# Okabe-Ito: distinguishable with every common kind of colour blindness.
+BLUE, ORANGE, GREEN, PURPLE, VERMILION, SKY = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#D55E00",
+    "#56B4E9",
+)
+KERNEL_COLOURS = (ORANGE, BLUE, GREEN, PURPLE, VERMILION, SKY)
+# One colour per model family, the same in every figure that compares them.
+MODEL_COLOURS = {"FC": BLUE, "locally connected": GREEN, "CNN": ORANGE}
+# Signed quantities (weights, weight changes, edge responses): purple < 0 < orange,
+# white at zero; ColorBrewer's PuOr is safe for colour-blind readers.
+DIVERGING = "PuOr_r"
+
+
+def as_numpy(tensor: torch.Tensor) -> np.ndarray:
+    """A detached CPU copy that matplotlib can draw."""
+    return tensor.detach().cpu().numpy()
+
+
+def frame(ax: plt.Axes, *, box: bool = True) -> None:
+    """No ticks on an image panel; with `box`, a thin grey box on all four sides.
+
+    The house style hides the top and right spines, which suits plots but leaves
+    an image half framed; `box=False` keeps the house spines.
+    """
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if box:
+        for spine in ax.spines.values():
+            spine.set_visible(True)
+            spine.set_color("0.6")
+
+
+def outline(ax: plt.Axes, corner: tuple[int, int], size: tuple[int, int]) -> None:
+    """Dashed box around the pixels from `corner` (row, col) spanning `size`."""
+    ax.add_patch(
+        Rectangle(
+            (corner[1] - 0.5, corner[0] - 0.5),
+            size[1],
+            size[0],
+            fill=False,
+            edgecolor=ORANGE,
+            lw=1.5,
+            ls="--",
+        )
+    )
