@@ -19,7 +19,7 @@ from book.explorers.export import decode_tensor, encode_tensor, export_sequentia
 from book.explorers.widget import MODEL_PALETTE, STYLE, front_end
 from book.validation import whole_number
 
-# Both models together. Float32 weights as base64 gzip to about 5 bytes per
+# Both models together. Float32 weights as base64 gzip to about 4 bytes per
 # parameter, so this keeps a page's explorers under the 300 KB (gzipped)
 # budget with room for the other two (tests/explorers/test_in_browser.py).
 MAX_PARAMETERS = 45_000

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import ipywidgets
 import pytest
-from ipywidgets.embed import embed_data
+from ipywidgets.embed import dependency_state, embed_data
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -68,7 +68,10 @@ def widget_markup(widgets: list[ipywidgets.Widget]) -> tuple[str, list[str]]:
     The full state, as a notebook's metadata stores it after execution
     (nbclient records every trait, defaults included).
     """
-    data = embed_data(views=widgets, drop_defaults=False)
+    # Only these widgets' models: by default embed_data takes every widget alive
+    # in the process, which would weigh earlier tests' widgets into the page.
+    state = dependency_state(widgets, drop_defaults=False)
+    data = embed_data(views=widgets, drop_defaults=False, state=state)
     state = f'<script type="{STATE}">{script_json(data["manager_state"])}</script>'
     views = [
         f'<script type="{VIEW}">{script_json(v)}</script>' for v in data["view_specs"]
