@@ -2,7 +2,7 @@
 
 An explorer is an anywidget: Python holds the setting in synced traits, and the
 browser computes and draws from them, so the same widget works live in Jupyter
-and on the static site, where no kernel answers (see docs/design.md).
+and on the static site, where no kernel answers.
 """
 
 from __future__ import annotations
