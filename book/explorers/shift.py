@@ -36,6 +36,18 @@ class ShiftExplorer(anywidget.AnyWidget):
         direction_steps(proposal["value"])
         return proposal["value"]
 
+    @traitlets.validate("amount", "margin")
+    def _check_within_slider(self, proposal: traitlets.Bunch) -> int:
+        # The page's sliders cannot show a value beyond their ends.
+        name, value = proposal["trait"].name, proposal["value"]
+        if name == "amount":
+            low, high = -self.max_shift, self.max_shift
+        else:
+            low, high = 0, min(self.image["shape"]) // 2 - 1
+        if not low <= whole_number(name, value, low) <= high:
+            raise ValueError(f"{name} must be between {low} and {high}, got {value}")
+        return value
+
     def comparison(self) -> ShiftComparison:
         """What the explorer shows now, by the tested Python function."""
         return shift_comparison(
@@ -63,11 +75,11 @@ def shift_explorer(
             f"max_shift must be at most {min(x.shape)}, the smaller side of x, "
             f"got {max_shift}"
         )
-    return ShiftExplorer(
+    explorer = ShiftExplorer(
         image=encode_tensor(x),
         kernel=encode_tensor(kernel),
         bias=float(bias),
-        amount=amount,
-        margin=1,
         max_shift=max_shift,
     )
+    explorer.amount, explorer.margin = amount, 1
+    return explorer

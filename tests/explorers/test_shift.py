@@ -65,3 +65,13 @@ def test_bad_images_and_directions_are_refused() -> None:
     explorer = shift_explorer(torch.rand(8, 8), torch.ones(3, 3))
     with pytest.raises(ValueError, match="direction must be one of"):
         explorer.direction = "diagonal"
+
+
+def test_settings_beyond_the_sliders_are_refused() -> None:
+    explorer = shift_explorer(torch.rand(8, 10), torch.ones(3, 3), max_shift=4)
+    with pytest.raises(ValueError, match="amount must be between -4 and 4, got 5"):
+        explorer.amount = 5
+    with pytest.raises(ValueError, match="margin must be between 0 and 3, got 4"):
+        explorer.margin = 4
+    explorer.amount, explorer.margin = -4, 3
+    assert explorer.comparison().margin == 3
