@@ -191,7 +191,8 @@ def open_page(browser, url: str, problems: list[str], **context_options):
     context.route("**/*", only_local)
     page.on("console", lambda m: m.type == "error" and problems.append(m.text))
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.set_default_timeout(30_000)
+    # Generous: a busy machine is slow, and only a fault should fail a test.
+    page.set_default_timeout(120_000)
     page.goto(url)
     page.wait_for_selector(".book-explorer", state="attached")
     count = page.locator("script[type='application/vnd.jupyter.widget-view+json']")
