@@ -490,6 +490,12 @@ def test_every_page_works_opened_from_disk(
     assert not failures, report(failures)
 
 
+AXE_ON_EXPLORERS = """async () => (await axe.run({include: ['.book-explorer']},
+    {resultTypes: ['violations'], preload: false}))
+  .violations.map(v => ({id: v.id, impact: v.impact,
+                         targets: v.nodes.map(n => n.target.join(' '))}))"""
+
+
 def test_every_explorer_computes_in_the_page(browser, server: str, site: Path) -> None:
     # Explorers (book.explorers, anywidget) must answer a reader with no kernel.
     with_state = [
@@ -521,6 +527,15 @@ def test_every_explorer_computes_in_the_page(browser, server: str, site: Path) -
                 slider.press("ArrowLeft" if at_top else "ArrowRight")
                 if explorer.locator(".explorer-summary").text_content() == before:
                     problems.append(f"explorer {i} did not respond to its slider")
+            # The page-wide axe run is in light mode; the explorers' own text
+            # sits on the widget area's ground, so check it in dark mode too.
+            switch_to_dark(page)
+            page.add_script_tag(content=AXE.read_text())
+            problems += [
+                f"dark mode: {v['impact']} {v['id']}: {v['targets'][:3]}"
+                for v in page.evaluate(AXE_ON_EXPLORERS)
+                if v["impact"] in ("critical", "serious")
+            ]
         finally:
             page.context.close()
         if problems:

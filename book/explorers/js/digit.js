@@ -22,7 +22,8 @@ function bars(title, labels, colour) {
     ]);
     return { root, fill, value };
   });
-  const heading = element("h4", { text: title });
+  // Not a heading: the page's outline is the book's, and themes colour headings.
+  const heading = element("p", { class: "explorer-model", text: title });
   const root = element("div", { class: "explorer-probabilities", "data-model": title }, [
     heading, element("ol", {}, rows.map((r) => r.root))]);
   const show = (probabilities) => {
