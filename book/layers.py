@@ -98,16 +98,21 @@ def conv_params(
 
 
 def _output_shape(
-    input_size: IntOrPair, kernel_size: IntOrPair, stride: IntOrPair, padding: IntOrPair
+    input_size: IntOrPair,
+    kernel_size: IntOrPair,
+    stride: IntOrPair,
+    padding: IntOrPair,
+    *,
+    floor: bool = False,
 ) -> tuple[int, int]:
-    """(height, width) of a convolution's output, validated along both axes."""
+    """(height, width) of a convolution's output: `conv_output_size` on each axis."""
     in_h, in_w = int_pair("input_size", input_size, 1)
     k_h, k_w = int_pair("kernel_size", kernel_size, 1)
     s_h, s_w = int_pair("stride", stride, 1)
     p_h, p_w = int_pair("padding", padding, 0)
     return (
-        conv_output_size(in_h, k_h, s_h, p_h),
-        conv_output_size(in_w, k_w, s_w, p_w),
+        conv_output_size(in_h, k_h, s_h, p_h, floor=floor),
+        conv_output_size(in_w, k_w, s_w, p_w, floor=floor),
     )
 
 
@@ -284,13 +289,19 @@ def _geometry(
     """Validated stride, padding and (floored, like F.conv2d) output size."""
     stride_hw = int_pair("stride", stride, 1)
     padding_hw = int_pair("padding", padding, 0)
-    out_hw = tuple(
-        conv_output_size(size, k, s, p, floor=True)
-        for size, k, s, p in zip(
-            x.shape[2:], weight.shape[2:], stride_hw, padding_hw, strict=True
-        )
+    out_hw = _output_shape(
+        tuple(x.shape[2:]), tuple(weight.shape[2:]), stride_hw, padding_hw, floor=True
     )
     return stride_hw, padding_hw, out_hw
+
+
+def _add_bias_and_unbatch(
+    y: torch.Tensor, bias: torch.Tensor | None, single: bool
+) -> torch.Tensor:
+    """Add one bias per output channel; give a single image back as one 2-D map."""
+    if bias is not None:
+        y = y + bias[:, None, None]
+    return y[0, 0] if single else y
 
 
 def cross_correlate2d(
@@ -317,9 +328,7 @@ def cross_correlate2d(
             patch = padded[:, :, i * s_h : i * s_h + k_h, j * s_w : j * s_w + k_w]
             # Dot product of the patch with every kernel: (N, 1, ...) * (1, K, ...).
             y[:, :, i, j] = (patch[:, None] * weight[None]).sum(dim=(2, 3, 4))
-    if bias is not None:
-        y = y + bias[:, None, None]
-    return y[0, 0] if single else y
+    return _add_bias_and_unbatch(y, bias, single)
 
 
 def cross_correlate2d_unfold(
@@ -342,9 +351,7 @@ def cross_correlate2d_unfold(
     # (K, C*kh*kw) @ (N, C*kh*kw, L) -> (N, K, L): every kernel against every patch.
     y = weight.reshape(weight.shape[0], -1) @ columns
     y = y.reshape(x.shape[0], weight.shape[0], out_h, out_w)
-    if bias is not None:
-        y = y + bias[:, None, None]
-    return y[0, 0] if single else y
+    return _add_bias_and_unbatch(y, bias, single)
 
 
 def convolve2d(
@@ -502,8 +509,9 @@ def conv_as_matrix(
     s_h, s_w = int_pair("stride", stride, 1)
     p_h, p_w = int_pair("padding", padding, 0)
     # Floored like F.conv2d: positions a stride cannot reach are dropped.
-    out_h = conv_output_size(in_h, k_h, s_h, p_h, floor=True)
-    out_w = conv_output_size(in_w, k_w, s_w, p_w, floor=True)
+    out_h, out_w = _output_shape(
+        (in_h, in_w), (k_h, k_w), (s_h, s_w), (p_h, p_w), floor=True
+    )
     # Every (k, i, j, c, u, v): output (k, i, j) reads input pixel
     # (c, i*s - p + u, j*s - p + v) with weight[k, c, u, v].
     k, i, j, c, u, v = torch.meshgrid(
@@ -520,17 +528,23 @@ def conv_as_matrix(
     return matrix
 
 
-def receptive_field(num_layers: int, kernel_size: int) -> int:
+def receptive_field(num_layers: int, kernel_size: int, dilation: int = 1) -> int:
     """Side of the input window one output sees after L stacked k x k stride-1 layers.
 
-    Each layer widens the window by k - 1 pixels: L(k - 1) + 1.
+    Each layer widens the window by d(k - 1) pixels: L d (k - 1) + 1; no layer
+    sees one pixel. Exercise 3 asks learners to write the same function with
+    `kernel_size=3` as a default; its answer key is
+    `book.grading.references.receptive_field`, which must agree with this one.
 
     >>> receptive_field(1, 3), receptive_field(3, 3), receptive_field(2, 5)
     (3, 7, 9)
+    >>> receptive_field(0, 3), receptive_field(3, 3, dilation=2)
+    (1, 13)
     """
-    num_layers = whole_number("num_layers", num_layers, 1)
+    num_layers = whole_number("num_layers", num_layers, 0)
     kernel_size = whole_number("kernel_size", kernel_size, 1)
-    return num_layers * (kernel_size - 1) + 1
+    dilation = whole_number("dilation", dilation, 1)
+    return num_layers * dilation * (kernel_size - 1) + 1
 
 
 def gradient_receptive_field(model: nn.Module, input_size: int) -> int:

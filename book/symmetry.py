@@ -124,6 +124,29 @@ class ShiftComparison:
         return int((self.difference > TOLERANCE).sum())
 
 
+def _check_comparison(
+    x: torch.Tensor, kernel: torch.Tensor, margin: int
+) -> tuple[torch.Tensor, torch.Tensor, int]:
+    """A 2-D image, an odd-sided 2-D kernel and a margin that leaves a window."""
+    x, kernel = _check_image(x), _check_image(kernel, "kernel")
+    if x.dim() != 2 or kernel.dim() != 2:
+        raise ValueError(
+            f"x and kernel must be 2-D, got {tuple(x.shape)} and {tuple(kernel.shape)}"
+        )
+    if kernel.shape[0] % 2 == 0 or kernel.shape[1] % 2 == 0:
+        raise ValueError(
+            f"kernel sides must be odd so that padding keeps the size, "
+            f"got {tuple(kernel.shape)}"
+        )
+    margin = whole_number("margin", margin, 0)
+    if 2 * margin >= min(x.shape):
+        raise ValueError(
+            f"margin {margin} leaves no window inside a {x.shape[0]} x {x.shape[1]} "
+            f"image: it must be below {math.ceil(min(x.shape) / 2)}"
+        )
+    return x, kernel, margin
+
+
 def shift_comparison(
     x: torch.Tensor,
     kernel: torch.Tensor,
@@ -142,22 +165,7 @@ def shift_comparison(
     >>> result.equal_inside, result.equal_everywhere
     (True, False)
     """
-    x, kernel = _check_image(x), _check_image(kernel, "kernel")
-    if x.dim() != 2 or kernel.dim() != 2:
-        raise ValueError(
-            f"x and kernel must be 2-D, got {tuple(x.shape)} and {tuple(kernel.shape)}"
-        )
-    if kernel.shape[0] % 2 == 0 or kernel.shape[1] % 2 == 0:
-        raise ValueError(
-            f"kernel sides must be odd so that padding keeps the size, "
-            f"got {tuple(kernel.shape)}"
-        )
-    margin = whole_number("margin", margin, 0)
-    if 2 * margin >= min(x.shape):
-        raise ValueError(
-            f"margin {margin} leaves no window inside a {x.shape[0]} x {x.shape[1]} "
-            f"image: it must be below {math.ceil(min(x.shape) / 2)}"
-        )
+    x, kernel, margin = _check_comparison(x, kernel, margin)
     padding = (kernel.shape[0] // 2, kernel.shape[1] // 2)
 
     def conv(image: torch.Tensor) -> torch.Tensor:

@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def build_command(out: Path | None = None) -> list[str]:
-    """The build of the repository's site, into `out` (default: ROOT/_build)."""
+def build_command(out: Path | None = None, source: Path = ROOT) -> list[str]:
+    """The build of the site in `source`, into `out` (default: source/_build)."""
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    command = [str(jupyter_book), "build", "-W", "-n", "--keep-going", str(ROOT)]
+    command = [str(jupyter_book), "build", "-W", "-n", "--keep-going", str(source)]
     return command + (["--path-output", str(out)] if out is not None else [])
 
 

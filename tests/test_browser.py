@@ -18,7 +18,8 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 import yaml
-from test_site import CALLOUT_KINDS
+
+from tests.test_site import CALLOUT_KINDS
 
 from tests.explorers.pages import chromium, serve
 

@@ -864,6 +864,18 @@ def test_gradients_measure_the_formula(num_layers: int, kernel_size: int) -> Non
     assert measured == num_layers * (kernel_size - 1) + 1
 
 
+@pytest.mark.parametrize("dilation", [1, 2, 3])
+def test_dilated_layers_measure_the_formula(dilation: int) -> None:
+    torch.manual_seed(dilation)
+    model = nn.Sequential(
+        nn.Conv2d(1, 2, 3, padding=dilation, dilation=dilation),
+        nn.Tanh(),
+        nn.Conv2d(2, 2, 3, padding=dilation, dilation=dilation),
+    )
+    measured = gradient_receptive_field(model, 31)
+    assert measured == receptive_field(2, 3, dilation) == 4 * dilation + 1
+
+
 def test_the_measurement_is_capped_by_the_input() -> None:
     assert gradient_receptive_field(stack(6, 3), 9) == 9
 
@@ -871,8 +883,9 @@ def test_the_measurement_is_capped_by_the_input() -> None:
 @pytest.mark.parametrize(
     ("args", "error", "message"),
     [
-        ((0, 3), ValueError, "num_layers must be positive, got 0"),
+        ((-1, 3), ValueError, "num_layers must be at least 0, got -1"),
         ((2, 0), ValueError, "kernel_size must be positive, got 0"),
+        ((2, 3, 0), ValueError, "dilation must be positive, got 0"),
         ((2.0, 3), TypeError, "num_layers must be an int"),
     ],
 )

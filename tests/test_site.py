@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from toc import toc_pages
+
+from tests.toc import toc_pages
 
 # Builds the site (and drives a browser over it): the slow tier.
 pytestmark = pytest.mark.slow

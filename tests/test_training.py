@@ -24,6 +24,7 @@ def tiny_fc() -> nn.Module:
     )
 
 
+@pytest.mark.slow  # trains
 def test_training_reduces_the_loss() -> None:
     images, labels = digits(400)
     torch.manual_seed(0)
@@ -34,6 +35,7 @@ def test_training_reduces_the_loss() -> None:
     assert accuracy(model, images, labels) > 0.9
 
 
+@pytest.mark.slow  # trains
 def test_training_is_seeded() -> None:
     images, labels = digits(200)
     runs = []

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import torch
 from torch import nn
 
 from book.layers import LocallyConnected2d
 from book.validation import whole_number
 
 ModelFactory = Callable[[], nn.Module]
+
+
+def seeded_model(make: ModelFactory, seed: int) -> nn.Module:
+    """`make()` with its initial weights drawn under `seed`.
+
+    fork_rng: the weights depend on the seed alone, not on what ran before, and
+    the caller's generator is left where it was.
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return make()
 
 
 def digit_models(

@@ -6,7 +6,7 @@ with the digits moved by each shift, along each direction asked for.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -15,6 +15,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from book.data import place_on_canvas, random_positions, train_test_split
+from book.experiments.models import ModelFactory, seeded_model
 from book.experiments.results import SeededAccuracy
 from book.training import accuracy, single_threaded, train_classifier
 from book.validation import direction_steps, whole_number
@@ -85,8 +86,105 @@ def _check_shifts(
     return checked
 
 
+def _empty_result(
+    images: torch.Tensor,
+    canvas_size: int,
+    shifts: Sequence[int],
+    seeds: Sequence[int],
+    directions: Sequence[str],
+) -> ShiftExperiment:
+    """The checked settings, with the image centred on the canvas; nothing measured."""
+    if not isinstance(images, torch.Tensor) or images.dim() != 3:
+        shape = getattr(images, "shape", type(images).__name__)
+        raise ValueError(f"images must be a tensor of shape (N, h, w), got {shape}")
+    image_size = (int(images.shape[1]), int(images.shape[2]))
+    canvas_size = whole_number("canvas_size", canvas_size, max(image_size))
+    if isinstance(directions, str):
+        directions = (directions,)
+    if len(directions) == 0:
+        raise ValueError("directions is empty: give 'horizontal' and/or 'vertical'")
+    if len(seeds) == 0:
+        raise ValueError("seeds is empty: give at least one seed, e.g. [0]")
+    position = (
+        (canvas_size - image_size[0]) // 2,
+        (canvas_size - image_size[1]) // 2,
+    )
+    return ShiftExperiment(
+        canvas_size=canvas_size,
+        image_size=image_size,
+        position=position,
+        shifts=_check_shifts(shifts, directions, position, image_size, canvas_size),
+        seeds=tuple(whole_number("seed", seed, 0) for seed in seeds),
+        accuracy={direction: [] for direction in directions},
+        losses=[],
+        models=[],
+        initial_states=[],
+    )
+
+
+def _training_canvases(
+    x_train: torch.Tensor, result: ShiftExperiment, seed: int, max_shift: int
+) -> torch.Tensor:
+    """(N, 1, S, S) canvases, each image centred or up to `max_shift` pixels off."""
+    positions = (
+        random_positions(
+            len(x_train),
+            result.image_size[0],
+            result.canvas_size,
+            seed=seed,
+            around=result.position,
+            max_shift=max_shift,
+        )
+        if max_shift
+        else result.position
+    )
+    return place_on_canvas(x_train, result.canvas_size, positions)[:, None]
+
+
+def _accuracy_under_shifts(
+    model: nn.Module,
+    x_test: torch.Tensor,
+    y_test: torch.Tensor,
+    result: ShiftExperiment,
+    direction: str,
+) -> list[float]:
+    """Test accuracy with the test images moved by each of the result's shifts."""
+    row = []
+    for shift in result.shifts:
+        moved = shifted_position(result.position, shift, direction)
+        test = place_on_canvas(x_test, result.canvas_size, moved)[:, None]
+        row.append(accuracy(model, test, y_test))
+    return row
+
+
+def _train_seed(
+    make_model: ModelFactory,
+    canvases: torch.Tensor,
+    labels: torch.Tensor,
+    seed: int,
+    *,
+    num_epochs: int,
+    lr: float,
+    batch_size: int,
+) -> tuple[nn.Module, dict[str, torch.Tensor], list[float]]:
+    """One seed's model trained on `canvases`, its initial weights and its losses."""
+    model = seeded_model(make_model, seed)
+    initial_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    losses = train_classifier(
+        model,
+        canvases,
+        labels,
+        num_epochs=num_epochs,
+        lr=lr,
+        batch_size=batch_size,
+        seed=seed,
+        progress=False,
+    )
+    return model, initial_state, losses
+
+
 def shift_experiment(
-    make_model: Callable[[], nn.Module],
+    make_model: ModelFactory,
     images: torch.Tensor,
     labels: torch.Tensor,
     *,
@@ -111,88 +209,32 @@ def shift_experiment(
     training image sits at its own seeded position up to that many pixels from
     the centre along each axis (translation augmentation).
     """
-    if not isinstance(images, torch.Tensor) or images.dim() != 3:
-        shape = getattr(images, "shape", type(images).__name__)
-        raise ValueError(f"images must be a tensor of shape (N, h, w), got {shape}")
-    image_size = (int(images.shape[1]), int(images.shape[2]))
-    canvas_size = whole_number("canvas_size", canvas_size, max(image_size))
-    if isinstance(directions, str):
-        directions = (directions,)
-    if len(directions) == 0:
-        raise ValueError("directions is empty: give 'horizontal' and/or 'vertical'")
-    if len(seeds) == 0:
-        raise ValueError("seeds is empty: give at least one seed, e.g. [0]")
-    seeds = tuple(whole_number("seed", seed, 0) for seed in seeds)
-    position = (
-        (canvas_size - image_size[0]) // 2,
-        (canvas_size - image_size[1]) // 2,
-    )
-    shifts = _check_shifts(shifts, directions, position, image_size, canvas_size)
+    result = _empty_result(images, canvas_size, shifts, seeds, directions)
     train_max_shift = whole_number("train_max_shift", train_max_shift, 0)
-    if train_max_shift and image_size[0] != image_size[1]:
-        raise ValueError(
-            f"train_max_shift needs square images, got {image_size[0]} x "
-            f"{image_size[1]}"
-        )
-
-    result = ShiftExperiment(
-        canvas_size=canvas_size,
-        image_size=image_size,
-        position=position,
-        shifts=shifts,
-        seeds=seeds,
-        accuracy={direction: [] for direction in directions},
-        losses=[],
-        models=[],
-        initial_states=[],
-    )
+    if train_max_shift and result.image_size[0] != result.image_size[1]:
+        height, width = result.image_size
+        raise ValueError(f"train_max_shift needs square images, got {height} x {width}")
     # Tiny models: one thread is faster, and immune to busy neighbours.
     with single_threaded():
-        for seed in tqdm(seeds, desc=desc, disable=not progress):
+        for seed in tqdm(result.seeds, desc=desc, disable=not progress):
             x_train, x_test, y_train, y_test = train_test_split(
                 images, labels, test_fraction=test_fraction, seed=seed
             )
-            # fork_rng: seed the initial weights, leave the caller's stream alone.
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(seed)
-                model = make_model()
-            result.initial_states.append(
-                {
-                    key: value.detach().clone()
-                    for key, value in model.state_dict().items()
-                }
+            canvases = _training_canvases(x_train, result, seed, train_max_shift)
+            model, initial_state, losses = _train_seed(
+                make_model,
+                canvases,
+                y_train,
+                seed,
+                num_epochs=num_epochs,
+                lr=lr,
+                batch_size=batch_size,
             )
-            train_positions = (
-                random_positions(
-                    len(x_train),
-                    image_size[0],
-                    canvas_size,
-                    seed=seed,
-                    around=position,
-                    max_shift=train_max_shift,
-                )
-                if train_max_shift
-                else position
-            )
-            canvases = place_on_canvas(x_train, canvas_size, train_positions)[:, None]
-            result.losses.append(
-                train_classifier(
-                    model,
-                    canvases,
-                    y_train,
-                    num_epochs=num_epochs,
-                    lr=lr,
-                    batch_size=batch_size,
-                    seed=seed,
-                    progress=False,
-                )
-            )
+            result.initial_states.append(initial_state)
+            result.losses.append(losses)
             result.models.append(model)
-            for direction in directions:
-                row = []
-                for shift in shifts:
-                    moved = shifted_position(position, shift, direction)
-                    test = place_on_canvas(x_test, canvas_size, moved)[:, None]
-                    row.append(accuracy(model, test, y_test))
-                result.accuracy[direction].append(row)
+            for direction, rows in result.accuracy.items():
+                rows.append(
+                    _accuracy_under_shifts(model, x_test, y_test, result, direction)
+                )
     return result

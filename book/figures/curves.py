@@ -25,6 +25,40 @@ from book.figures.style import (
 )
 
 
+def _annotate_scaling(
+    ax: plt.Axes,
+    sides: Sequence[int],
+    fc_counts: Sequence[int],
+    conv_counts: Sequence[int],
+) -> None:
+    """Label the last count of each line and the FC line's growth rate."""
+    ax.annotate(
+        f"{fc_counts[-1]:,}",
+        (sides[-1], fc_counts[-1]),
+        xytext=(-8, 0),
+        textcoords="offset points",
+        ha="right",
+        va="center",
+        color=BLUE,
+    )
+    ax.annotate(
+        f"{conv_counts[-1]:,} at every size",
+        (sides[-1], conv_counts[-1]),
+        xytext=(0, 9),
+        textcoords="offset points",
+        ha="right",
+        color=ORANGE,
+    )
+    middle = len(sides) // 2
+    ax.annotate(
+        "× 4 each time S doubles",
+        (sides[middle], fc_counts[middle]),
+        xytext=(10, -14),
+        textcoords="offset points",
+        color=BLUE,
+    )
+
+
 def parameter_scaling_figure(
     sides: Sequence[int],
     fc_counts: Sequence[int],
@@ -54,31 +88,7 @@ def parameter_scaling_figure(
     ax.set_ylabel("parameters")
     ax.grid(True, which="major", color="0.9")
     ax.set_title("FC parameters grow with the image area; conv parameters do not")
-    ax.annotate(
-        f"{fc_counts[-1]:,}",
-        (sides[-1], fc_counts[-1]),
-        xytext=(-8, 0),
-        textcoords="offset points",
-        ha="right",
-        va="center",
-        color=BLUE,
-    )
-    ax.annotate(
-        f"{conv_counts[-1]:,} at every size",
-        (sides[-1], conv_counts[-1]),
-        xytext=(0, 9),
-        textcoords="offset points",
-        ha="right",
-        color=ORANGE,
-    )
-    middle = len(sides) // 2
-    ax.annotate(
-        "× 4 each time S doubles",
-        (sides[middle], fc_counts[middle]),
-        xytext=(10, -14),
-        textcoords="offset points",
-        color=BLUE,
-    )
+    _annotate_scaling(ax, sides, fc_counts, conv_counts)
     ax.set_ylim(min(conv_counts) / 4, max(fc_counts) * 8)
     memory = ax.secondary_yaxis(
         "right", functions=(lambda n: n * 4 / 1e6, lambda mb: mb * 1e6 / 4)
@@ -88,41 +98,22 @@ def parameter_scaling_figure(
     return fig
 
 
-def shift_accuracy_figure(
-    result: ShiftExperiment, example: torch.Tensor, *, chance: float = 0.1
-) -> Figure:
-    """Test accuracy against shift (mean, seed range, single seeds) under thumbnails.
-
-    The thumbnails show `example` at each horizontal shift, with the training
-    window outlined.
-    """
-    if tuple(example.shape) != result.image_size:
-        raise ValueError(
-            f"example must have the experiment's image size {result.image_size}, "
-            f"got {tuple(example.shape)}"
-        )
-    shifts = list(result.shifts)
-    count = len(shifts)
-    fig, axes = plt.subplots(
-        2,
-        count,
-        figsize=(max(7.5, 0.85 * count), 5.6),
-        gridspec_kw={"height_ratios": [1, 3.6]},
-        layout="constrained",
-    )
-    axes = np.atleast_2d(axes.reshape(2, count))
-    for ax, shift in zip(axes[0], shifts, strict=True):
+def _draw_shift_thumbnails(
+    axes: Sequence[plt.Axes], result: ShiftExperiment, example: torch.Tensor
+) -> None:
+    """`example` at each horizontal shift, the training window outlined."""
+    for ax, shift in zip(axes, result.shifts, strict=True):
         moved = shifted_position(result.position, shift, "horizontal")
         canvas = place_on_canvas(example[None], result.canvas_size, moved)[0]
         ax.imshow(as_numpy(canvas), cmap="gray_r", vmin=0, vmax=1)
         outline(ax, result.position, result.image_size)
         frame(ax)
         ax.set_title("0 (train)" if shift == 0 else f"{shift:+d}", fontsize=9)
-    # One wide axis for the curves, in place of the bottom row.
-    grid = axes[1, 0].get_gridspec()
-    for ax in axes[1]:
-        ax.remove()
-    ax = fig.add_subplot(grid[1, :])
+
+
+def _draw_seed_curves(ax: plt.Axes, result: ShiftExperiment, chance: float) -> None:
+    """Per direction: every seed as dots, their range as a band, the mean as a line."""
+    shifts = list(result.shifts)
     colours = {"horizontal": BLUE, "vertical": VERMILION}
     for direction, rows in result.accuracy.items():
         values = np.array(rows)
@@ -150,6 +141,36 @@ def shift_accuracy_figure(
     ax.set_ylabel("test accuracy")
     ax.legend(loc="upper right", fontsize=9)
     ax.grid(True, axis="y", color="0.92")
+
+
+def shift_accuracy_figure(
+    result: ShiftExperiment, example: torch.Tensor, *, chance: float = 0.1
+) -> Figure:
+    """Test accuracy against shift (mean, seed range, single seeds) under thumbnails.
+
+    The thumbnails show `example` at each horizontal shift, with the training
+    window outlined.
+    """
+    if tuple(example.shape) != result.image_size:
+        raise ValueError(
+            f"example must have the experiment's image size {result.image_size}, "
+            f"got {tuple(example.shape)}"
+        )
+    count = len(result.shifts)
+    fig, axes = plt.subplots(
+        2,
+        count,
+        figsize=(max(7.5, 0.85 * count), 5.6),
+        gridspec_kw={"height_ratios": [1, 3.6]},
+        layout="constrained",
+    )
+    axes = np.atleast_2d(axes.reshape(2, count))
+    _draw_shift_thumbnails(axes[0], result, example)
+    # One wide axis for the curves, in place of the bottom row.
+    grid = axes[1, 0].get_gridspec()
+    for ax in axes[1]:
+        ax.remove()
+    _draw_seed_curves(fig.add_subplot(grid[1, :]), result, chance)
     fig.suptitle(
         "An FC classifier trained on centred digits, tested on moved digits",
         fontsize=12,

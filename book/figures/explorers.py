@@ -19,16 +19,12 @@ from book.layers import ConvArithmetic
 from book.symmetry import ShiftComparison
 
 
-def draw_conv_arithmetic(ax: plt.Axes, arithmetic: ConvArithmetic) -> None:
-    """One axis of a convolution: padded input cells, each window, the output cells.
-
-    Zero padding is hatched, every window is a bar over the cells it reads, and
-    padded cells that no window reaches (an invalid setting) are vermilion.
-    """
-    size, pad, k = arithmetic.input_size, arithmetic.padding, arithmetic.kernel_size
+def _draw_padded_input(ax: plt.Axes, arithmetic: ConvArithmetic) -> None:
+    """The input cells in a row: padding hatched, cells no window reaches vermilion."""
+    size, pad = arithmetic.input_size, arithmetic.padding
     padded = size + 2 * pad
-    starts = arithmetic.starts
-    unreached = range(padded - arithmetic.leftover, padded) if starts else range(0)
+    reached = arithmetic.starts
+    unreached = range(padded - arithmetic.leftover, padded) if reached else range(0)
     for cell in range(padded):
         is_pad = cell < pad or cell >= pad + size
         colour = VERMILION if cell in unreached else ("0.93" if is_pad else "white")
@@ -42,6 +38,11 @@ def draw_conv_arithmetic(ax: plt.Axes, arithmetic: ConvArithmetic) -> None:
                 hatch="//" if is_pad else None,
             )
         )
+
+
+def _draw_windows_and_outputs(ax: plt.Axes, arithmetic: ConvArithmetic) -> float:
+    """A bar per window under the input, then the output cells; returns their y."""
+    starts, k = arithmetic.starts, arithmetic.kernel_size
     for row, start in enumerate(starts, start=1):
         colour = KERNEL_COLOURS[(row - 1) % 2]
         ax.add_patch(
@@ -61,19 +62,35 @@ def draw_conv_arithmetic(ax: plt.Axes, arithmetic: ConvArithmetic) -> None:
             )
         )
         ax.text(centre, out_y + 0.5, str(index), ha="center", va="center", fontsize=7)
-    ax.set_xlim(-0.5, max(padded, k) + 0.5)
+    return out_y
+
+
+def _verdict(arithmetic: ConvArithmetic) -> str:
+    """The last line of the panel's title: the output size, or why there is none."""
+    if arithmetic.valid:
+        return f"output {arithmetic.output_size} × {arithmetic.output_size}"
+    if arithmetic.starts:
+        return f"invalid; PyTorch floors to {arithmetic.floored_size}"
+    return "invalid: kernel larger than input"
+
+
+def draw_conv_arithmetic(ax: plt.Axes, arithmetic: ConvArithmetic) -> None:
+    """One axis of a convolution: padded input cells, each window, the output cells.
+
+    Zero padding is hatched, every window is a bar over the cells it reads, and
+    padded cells that no window reaches (an invalid setting) are vermilion.
+    """
+    _draw_padded_input(ax, arithmetic)
+    out_y = _draw_windows_and_outputs(ax, arithmetic)
+    padded = arithmetic.input_size + 2 * arithmetic.padding
+    ax.set_xlim(-0.5, max(padded, arithmetic.kernel_size) + 0.5)
     ax.set_ylim(out_y - 0.3, 1.3)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    if arithmetic.valid:
-        verdict = f"output {arithmetic.output_size} × {arithmetic.output_size}"
-    elif starts:
-        verdict = f"invalid; PyTorch floors to {arithmetic.floored_size}"
-    else:
-        verdict = "invalid: kernel larger than input"
     ax.set_title(
-        f"W={size}, F={k}, S={arithmetic.stride}, P={pad}\n"
-        f"{arithmetic.formula}\n{verdict}",
+        f"W={arithmetic.input_size}, F={arithmetic.kernel_size}, "
+        f"S={arithmetic.stride}, P={arithmetic.padding}\n"
+        f"{arithmetic.formula}\n{_verdict(arithmetic)}",
         fontsize=9,
         color="black" if arithmetic.valid else VERMILION,
     )

@@ -58,6 +58,68 @@ def weight_change_figure(
     return fig
 
 
+def _draw_kernel_values(ax: plt.Axes, kernel: np.ndarray, largest: float) -> None:
+    """The kernel as coloured cells, each with its value written in it."""
+    ax.imshow(kernel, cmap=DIVERGING, vmin=-largest, vmax=largest)
+    for (r, c), value in np.ndenumerate(kernel):
+        # Dark text on pale cells, white text on saturated ones.
+        colour = "white" if abs(value) > 0.6 * largest else "black"
+        ax.text(c, r, f"{value:g}", ha="center", va="center", fontsize=13, color=colour)
+    frame(ax)
+    ax.set_title(f"the kernel:\n{kernel.size} weights")
+
+
+def _draw_stamps(
+    ax: plt.Axes,
+    photo: torch.Tensor,
+    kernel: np.ndarray,
+    largest: float,
+    stamp_at: Sequence[tuple[int, int]],
+) -> None:
+    """The photo with an enlarged copy of the kernel at each (row, col) place."""
+    height, width = photo.shape
+    ax.imshow(as_numpy(photo), cmap="gray", vmin=0, vmax=1)
+    glyph = 0.09 * width  # enlarged: a 3-pixel kernel would be invisible
+    for row, col in stamp_at:
+        extent = (col, col + glyph, row + glyph, row)
+        ax.imshow(kernel, cmap=DIVERGING, vmin=-largest, vmax=largest, extent=extent)
+        ax.add_patch(
+            Rectangle((col, row), glyph, glyph, fill=False, edgecolor="white", lw=2)
+        )
+    ax.set_xlim(-0.5, width - 0.5)
+    ax.set_ylim(height - 0.5, -0.5)
+    ax.set_title("the same kernel applied everywhere\n(a few places, enlarged)")
+
+
+def _draw_fc_unit(ax: plt.Axes, fc_weights: torch.Tensor) -> plt.Axes:
+    """One FC unit's weights, with an inset zoom on a corner; returns the inset."""
+    height, width = fc_weights.shape
+    fc_limit = float(fc_weights.abs().max()) or 1.0
+    # Five colour levels read as the same noise but keep the PNG small: random
+    # values in a continuous colormap do not compress.
+    coarse = plt.get_cmap(DIVERGING, 5)
+    ax.imshow(as_numpy(fc_weights), cmap=coarse, vmin=-fc_limit, vmax=fc_limit)
+    ax.set_title(
+        f"one FC hidden unit's weights\n{fc_weights.numel():,} weights, one per pixel"
+    )
+    # A zoom into one corner, so that single weights are visible as squares.
+    zoom = ax.inset_axes((0.5, 0.5, 0.46, 0.46 * width / height))
+    corner = as_numpy(fc_weights[:16, :16])
+    zoom.imshow(corner, cmap=DIVERGING, vmin=-fc_limit, vmax=fc_limit)
+    zoom.text(
+        0.5,
+        -0.04,
+        "top-left 16 × 16 weights, enlarged",
+        transform=zoom.transAxes,
+        ha="center",
+        va="top",
+        fontsize=8,
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
+    )
+    ax.indicate_inset_zoom(zoom, edgecolor="black", alpha=1)
+    return zoom
+
+
 def kernel_preview_figure(
     photo: torch.Tensor,
     kernel: torch.Tensor,
@@ -82,42 +144,16 @@ def kernel_preview_figure(
             f"fc_weights must have the photo's shape {tuple(photo.shape)}, "
             f"got {tuple(fc_weights.shape)}"
         )
-    height, width = photo.shape
-    k_h, k_w = kernel.shape
-    fig, axes = plt.subplots(
+    fig, (ax_kernel, ax_photo, ax_map, ax_fc) = plt.subplots(
         1,
         4,
         figsize=(13, 4.9),
         gridspec_kw={"width_ratios": [0.55, 1, 1, 1]},
         layout="constrained",
     )
-    ax_kernel, ax_photo, ax_map, ax_fc = axes
     largest = float(kernel.abs().max()) or 1.0
-    kernel_np = as_numpy(kernel)
-
-    ax_kernel.imshow(kernel_np, cmap=DIVERGING, vmin=-largest, vmax=largest)
-    for (r, c), value in np.ndenumerate(kernel_np):
-        # Dark text on pale cells, white text on saturated ones.
-        colour = "white" if abs(value) > 0.6 * largest else "black"
-        ax_kernel.text(
-            c, r, f"{value:g}", ha="center", va="center", fontsize=13, color=colour
-        )
-    frame(ax_kernel)
-    ax_kernel.set_title(f"the kernel:\n{kernel.numel()} weights")
-
-    ax_photo.imshow(as_numpy(photo), cmap="gray", vmin=0, vmax=1)
-    glyph = 0.09 * width  # enlarged: a 3-pixel kernel would be invisible
-    for row, col in stamp_at:
-        extent = (col, col + glyph, row + glyph, row)
-        ax_photo.imshow(
-            kernel_np, cmap=DIVERGING, vmin=-largest, vmax=largest, extent=extent
-        )
-        ax_photo.add_patch(
-            Rectangle((col, row), glyph, glyph, fill=False, edgecolor="white", lw=2)
-        )
-    ax_photo.set_xlim(-0.5, width - 0.5)
-    ax_photo.set_ylim(height - 0.5, -0.5)
-    ax_photo.set_title("the same kernel applied everywhere\n(a few places, enlarged)")
+    _draw_kernel_values(ax_kernel, as_numpy(kernel), largest)
+    _draw_stamps(ax_photo, photo, as_numpy(kernel), largest, stamp_at)
 
     out_h, out_w = feature_map.shape
     # Clip the strongest 2% so that the many moderate edges stay visible.
@@ -128,35 +164,36 @@ def kernel_preview_figure(
         f"{out_h * out_w:,} places"
     )
 
-    fc_limit = float(fc_weights.abs().max()) or 1.0
-    # Five colour levels read as the same noise but keep the PNG small: random
-    # values in a continuous colormap do not compress.
-    coarse = plt.get_cmap(DIVERGING, 5)
-    ax_fc.imshow(as_numpy(fc_weights), cmap=coarse, vmin=-fc_limit, vmax=fc_limit)
-    ax_fc.set_title(
-        f"one FC hidden unit's weights\n{fc_weights.numel():,} weights, one per pixel"
-    )
-    # A zoom into one corner, so that single weights are visible as squares.
-    zoom = ax_fc.inset_axes((0.5, 0.5, 0.46, 0.46 * width / height))
-    corner = as_numpy(fc_weights[:16, :16])
-    zoom.imshow(corner, cmap=DIVERGING, vmin=-fc_limit, vmax=fc_limit)
-    zoom.text(
-        0.5,
-        -0.04,
-        "top-left 16 × 16 weights, enlarged",
-        transform=zoom.transAxes,
-        ha="center",
-        va="top",
-        fontsize=8,
-        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
-    )
-    ax_fc.indicate_inset_zoom(zoom, edgecolor="black", alpha=1)
+    zoom = _draw_fc_unit(ax_fc, fc_weights)
     for ax in (ax_photo, ax_map, ax_fc, zoom):
         frame(ax)
     for spine in zoom.spines.values():
         spine.set_color("white")
         spine.set_linewidth(2)
     return fig
+
+
+def _check_panels(
+    images: Sequence[torch.Tensor],
+    titles: Sequence[str],
+    signed: Sequence[bool] | None,
+    clip_quantile: float,
+) -> list[bool]:
+    """The signed flags, one per image (default: none signed), or a ValueError."""
+    if len(images) == 0 or len(images) != len(titles):
+        raise ValueError(
+            f"need one title per image and at least one image, got {len(images)} "
+            f"images and {len(titles)} titles"
+        )
+    signed = [False] * len(images) if signed is None else list(signed)
+    if len(signed) != len(images):
+        raise ValueError(f"got {len(signed)} signed flags for {len(images)} images")
+    if any(image.dim() != 2 for image in images):
+        shapes = [tuple(image.shape) for image in images]
+        raise ValueError(f"every image must be 2-D, got shapes {shapes}")
+    if not 0 < clip_quantile <= 1:
+        raise ValueError(f"clip_quantile must lie in (0, 1], got {clip_quantile}")
+    return signed
 
 
 def image_panels_figure(
@@ -172,19 +209,7 @@ def image_panels_figure(
     the `clip_quantile` of their absolute values, so a few extreme pixels do not
     wash out the rest.
     """
-    if len(images) == 0 or len(images) != len(titles):
-        raise ValueError(
-            f"need one title per image and at least one image, got {len(images)} "
-            f"images and {len(titles)} titles"
-        )
-    signed = [False] * len(images) if signed is None else list(signed)
-    if len(signed) != len(images):
-        raise ValueError(f"got {len(signed)} signed flags for {len(images)} images")
-    if any(image.dim() != 2 for image in images):
-        shapes = [tuple(image.shape) for image in images]
-        raise ValueError(f"every image must be 2-D, got shapes {shapes}")
-    if not 0 < clip_quantile <= 1:
-        raise ValueError(f"clip_quantile must lie in (0, 1], got {clip_quantile}")
+    signed = _check_panels(images, titles, signed, clip_quantile)
     magnitudes = torch.cat(
         [
             image.detach().abs().flatten()

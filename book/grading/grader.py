@@ -1,8 +1,11 @@
 """The teacher's grader: run each submission in a sandbox, judge the plain results.
 
-Each submission is copied into a fresh folder; the copy runs in its own process
-group with limits (see `book.grading.sandbox`); the hidden and public tests are
-judged here, outside the student's process, from the JSON the run printed.
+Each submission is read with care (`book.grading.untrusted`), checked for
+hand-offs of the asked-for work (`book.grading.policy`), and run in a fresh
+home, in a sandbox, in a control group of its own (`book.grading.sandbox`,
+`book.grading.limits`). The hidden and public tests are judged here, outside
+the student's process, from the report the run sent on its own channel
+(`book.grading.judging`).
 """
 
 from __future__ import annotations
@@ -12,16 +15,38 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import nbformat
 
 from book.grading.exercises import EXERCISES
-from book.grading.sandbox import HOME, Limits, bwrap_path, run_limited, sandboxed
+from book.grading.judging import judge_all, quoted
+from book.grading.limits import Cgroup, cgroups_available, mount_home, unmount
+from book.grading.policy import rule_for, static_delegations
+from book.grading.records import (
+    ProbeReport,
+    RecordError,
+    Status,
+    SubmissionResult,
+    report_from_json,
+    to_json,
+)
+from book.grading.sandbox import (
+    HOME,
+    SEED,
+    Limits,
+    Outcome,
+    bwrap_path,
+    minimal_book,
+    run_limited,
+    sandboxed,
+)
 from book.grading.spec import Exercise, Test
+from book.grading.untrusted import Refused, read_notebook
 
 NOTEBOOK_NAME = "submission.ipynb"
 
@@ -50,7 +75,7 @@ def read_answers(notebook: nbformat.NotebookNode, exercise: Exercise) -> dict:
 
 
 def _environment(home: str) -> dict[str, str]:
-    # Kernels run `python` from PATH; every cache goes into the submission's copy.
+    # Kernels run `python` from PATH; every cache goes into the submission's home.
     return {
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
         "HOME": home,
@@ -63,93 +88,157 @@ def _environment(home: str) -> dict[str, str]:
     }
 
 
-def _invalid(name: str, exercise: Exercise, reason: str) -> dict[str, Any]:
-    return {"submission": name, "exercise": exercise.id, "status": "invalid",
-            "score": 0, "max_score": max_points(exercise), "reason": reason,
-            "tests": [], "answers": {}, "cells": []}
+@dataclass(frozen=True)
+class Batch:
+    """What every submission of a batch shares: the exercise, limits and sandbox."""
+
+    exercise: Exercise
+    limits: Limits
+    scratch: Path
+    bwrap: str | None
+    cgroups: bool
+
+    @property
+    def library(self) -> Path:
+        """The minimal `book` package the sandbox shows."""
+        return self.scratch / "library"
 
 
-def grade_submission(
-    path: Path, exercise: Exercise, scratch: Path, limits: Limits, bwrap: str | None,
-) -> dict[str, Any]:
-    """Grade one submission; never raises for anything the submission contains."""
-    name = str(path)
-    try:
-        notebook = nbformat.read(path, as_version=4)
-        nbformat.validate(notebook)
-    except Exception as error:  # noqa: BLE001 - any unreadable file is invalid
-        return _invalid(name, exercise, f"not a readable notebook: {error}"[:300])
-    workdir = Path(tempfile.mkdtemp(dir=scratch))
-    # A copy: the submitted file is never opened for writing, nor shown to it.
-    shutil.copyfile(path, workdir / NOTEBOOK_NAME)
-    # matplotlib's font list, built once: building it costs seconds per kernel.
-    shutil.copytree(scratch / "matplotlib", workdir / ".cache" / "matplotlib")
-    tests = all_tests(exercise)
-    request = {"notebook": NOTEBOOK_NAME, "calls": [t.request() for t in tests],
-               "cell_seconds": limits.cell_seconds,
-               "call_seconds": limits.call_seconds}
-    command = [sys.executable, "-m", "book.grading.runner"]
-    if bwrap:
-        command = sandboxed(command, workdir, bwrap)
-    home = HOME if bwrap else str(workdir)
-    outcome = run_limited(command, json.dumps(request), workdir, limits,
-                          _environment(home))
-    shutil.rmtree(workdir, ignore_errors=True)
-    report = _parse(outcome.stdout)
-    if report is None:
-        status = "timeout" if outcome.killed else "crashed"
-        report = {"cells": [], "results": [None] * len(tests)}
-    elif report["crashed"]:
-        status = "crashed"
-    elif report["timed_out"]:
-        status = "timeout"
-    else:
-        status = "graded"
-    results = [_judge(test, result) for test, result in
-               zip(tests, report["results"], strict=True)]
-    # all_tests lists the public tests first; names may repeat across the two.
-    for index, entry in enumerate(results):
-        entry["public"] = index < len(exercise.public)
+def _invalid(name: str, exercise: Exercise, reason: str) -> SubmissionResult:
+    return SubmissionResult(
+        submission=name,
+        exercise=exercise.id,
+        status="invalid",
+        score=0,
+        max_score=max_points(exercise),
+        reason=reason,
+        tests=(),
+        answers={},
+        cells=(),
+    )
+
+
+def _request(tests: tuple[Test, ...], batch: Batch, notebook: str, seed: str) -> dict:
+    calls = [
+        to_json(test.request())
+        | {"forbidden": sorted(rule_for(batch.exercise.id, test.target).forbidden)}
+        for test in tests
+    ]
     return {
-        "submission": name, "exercise": exercise.id, "status": status,
-        "score": sum(r["earned"] for r in results), "max_score": max_points(exercise),
-        "reason": _reason(status, report, outcome.stderr),
-        "tests": results, "answers": read_answers(notebook, exercise),
-        "cells": report["cells"],
+        "notebook": notebook,
+        "seed": seed,
+        "calls": calls,
+        "cell_seconds": batch.limits.cell_seconds,
+        "call_seconds": batch.limits.call_seconds,
+        "wall_factor": batch.limits.wall_factor,
     }
 
 
-def _parse(stdout: str) -> dict[str, Any] | None:
-    lines = stdout.strip().splitlines()
+def _run(
+    notebook: nbformat.NotebookNode, tests: tuple[Test, ...], batch: Batch
+) -> Outcome:
+    """Run the notebook in a fresh home, sandboxed where bubblewrap is installed."""
+    with ExitStack() as stack:
+        workdir = Path(tempfile.mkdtemp(dir=batch.scratch))
+        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+        home = workdir / "home"
+        home.mkdir()
+        mounted = batch.bwrap is not None and mount_home(home, batch.limits)
+        if mounted:
+            stack.callback(unmount, home)
+        # A copy: the submitted file is never opened for writing, nor shown.
+        nbformat.write(notebook, home / NOTEBOOK_NAME)
+        shutil.copytree(batch.scratch / "matplotlib", home / ".cache" / "matplotlib")
+        command = [sys.executable, "-m", "book.grading.runner"]
+        inside = str(home)
+        if batch.bwrap:
+            command = sandboxed(
+                command, home, batch.library, batch.bwrap, batch.limits, mounted
+            )
+            inside = HOME
+        seed = "" if mounted or not batch.bwrap else SEED
+        group = Cgroup(batch.limits) if batch.cgroups else None
+        request = _request(tests, batch, f"{inside}/{NOTEBOOK_NAME}", seed)
+        return run_limited(
+            command,
+            json.dumps(request),
+            workdir,
+            batch.limits,
+            _environment(inside),
+            group,
+        )
+
+
+def grade_submission(path: Path, batch: Batch) -> SubmissionResult:
+    """Grade one submission; never raises for anything the submission contains."""
+    name, exercise = str(path), batch.exercise
     try:
-        report = json.loads(lines[-1]) if lines else None
-    except json.JSONDecodeError:
+        notebook = read_notebook(path)
+    except Refused as refusal:
+        return _invalid(name, exercise, f"the file {refusal}")
+    tests = all_tests(exercise)
+    sources = [c.source for c in notebook.cells if c.cell_type == "code"]
+    static = static_delegations(exercise.id, sources, {t.target for t in tests})
+    outcome = _run(notebook, tests, batch)
+    report, status, reason = _verdict(outcome, len(tests))
+    delegations = {
+        i: static[t.target] for i, t in enumerate(tests) if t.target in static
+    }
+    for index, tripped in report.delegations.items():
+        delegations.setdefault(index, tripped)
+    results = judge_all(tests, report.results, len(exercise.public), delegations)
+    failing = [i for i, error in enumerate(report.cells) if error]
+    if status == "graded" and failing:
+        reason = f"code cells {failing} raised an error"
+    return SubmissionResult(
+        submission=name,
+        exercise=exercise.id,
+        status=status,
+        score=sum(r.earned for r in results),
+        max_score=max_points(exercise),
+        reason=reason,
+        tests=results,
+        answers=read_answers(notebook, exercise),
+        cells=report.cells,
+        sandbox="bubblewrap" if batch.bwrap else "none",
+        cpu_seconds=outcome.cpu_seconds,
+        accounting=outcome.accounting,
+    )
+
+
+def _report(channel: str, calls: int) -> ProbeReport | None:
+    """The report the runner sent last on its channel, or None if none is valid."""
+    lines = channel.rstrip("\n").split("\n")
+    try:
+        message = json.loads(lines[-1])
+        return report_from_json(message["report"], calls)
+    except (ValueError, KeyError, TypeError, RecordError):
         return None
-    return report if isinstance(report, dict) and "results" in report else None
 
 
-def _judge(test: Test, result: dict | None) -> dict[str, Any]:
-    if result is None:
-        problem = "not run: the notebook stopped before the tests could run"
-    else:
-        try:
-            problem = test.judge(result)
-        except Exception as error:  # noqa: BLE001 - malformed data fails the test
-            problem = f"could not judge the result ({type(error).__name__})"
-    return {"name": test.name, "points": test.points,
-            "earned": 0 if problem else test.points, "passed": problem is None,
-            "problem": problem, "hint": test.hint}
-
-
-def _reason(status: str, report: dict[str, Any], stderr: str) -> str:
-    if status == "timeout":
-        return "a cell or the whole run passed its time limit"
-    if status == "crashed":
-        return "the kernel died (exit, crash or memory limit): " + stderr[-300:]
-    failing = [i for i, error in enumerate(report["cells"]) if error]
-    if failing:
-        return f"code cells {failing} raised an error"
-    return ""
+def _verdict(outcome: Outcome, calls: int) -> tuple[ProbeReport, Status, str]:
+    """The run's report (empty if it sent none), its status and why."""
+    report = _report(outcome.channel, calls)
+    empty = ProbeReport(
+        cells=(), crashed=True, timed_out=False, results=(None,) * calls
+    )
+    if outcome.killed:
+        flooded = outcome.killed.startswith("the run sent")
+        return report or empty, "crashed" if flooded else "timeout", outcome.killed
+    if report is None:
+        return (
+            empty,
+            "crashed",
+            (
+                "the run ended without a report (a crash, or "
+                "the memory or process limit): " + quoted(outcome.stderr[-300:])
+            ),
+        )
+    if report.crashed:
+        return report, "crashed", "the kernel died (exit, crash or memory limit)"
+    if report.timed_out:
+        return report, "timeout", "a cell or a call passed its CPU time limit"
+    return report, "graded", ""
 
 
 def _font_cache(folder: Path) -> None:
@@ -162,21 +251,49 @@ def _font_cache(folder: Path) -> None:
         shutil.copy(cached, folder)
 
 
+def _grader_error(path: Path, exercise: Exercise, error: Exception) -> SubmissionResult:
+    # A bug of ours, or a file system surprise: this submission is reported, the
+    # batch goes on.
+    return SubmissionResult(
+        submission=str(path),
+        exercise=exercise.id,
+        status="crashed",
+        score=0,
+        max_score=max_points(exercise),
+        reason=f"the grader could not finish this submission ({type(error).__name__})",
+        tests=(),
+        answers={},
+        cells=(),
+    )
+
+
 def grade_many(
-    paths: list[Path], exercise_id: str, limits: Limits, jobs: int,
-    use_bwrap: bool = True, progress: Callable[[dict], None] | None = None,
-) -> list[dict[str, Any]]:
-    """Grade submissions in parallel, `jobs` at a time; results in input order."""
-    exercise = EXERCISES[exercise_id]
+    paths: list[Path],
+    exercise_id: str,
+    limits: Limits,
+    jobs: int,
+    use_bwrap: bool = True,
+) -> Iterator[SubmissionResult]:
+    """Grade submissions, `jobs` at a time; yield each result in submission order.
+
+    One submission can never stop the batch: whatever goes wrong with it is
+    its own result.
+    """
     bwrap = bwrap_path() if use_bwrap else None
     with tempfile.TemporaryDirectory(prefix="grading-") as scratch:
-        _font_cache(Path(scratch) / "matplotlib")
-        def one(path: Path) -> dict[str, Any]:
-            result = grade_submission(path, exercise, Path(scratch), limits, bwrap)
-            result["sandbox"] = "bubblewrap" if bwrap else "none"
-            if progress:
-                progress(result)
-            return result
+        batch = Batch(
+            EXERCISES[exercise_id], limits, Path(scratch), bwrap, cgroups_available()
+        )
+        _font_cache(batch.scratch / "matplotlib")
+        minimal_book(batch.library)
+
+        def one(path: Path) -> SubmissionResult:
+            try:
+                return grade_submission(path, batch)
+            except Exception as error:  # noqa: BLE001 - see _grader_error
+                return _grader_error(path, batch.exercise, error)
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            return list(pool.map(one, paths))
+            # map hands results back in input order, each as soon as it and
+            # every earlier one are done.
+            yield from pool.map(one, paths)

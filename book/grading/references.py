@@ -11,6 +11,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+from book import symmetry
 from book.layers import conv_output_size, conv_params
 from book.validation import whole_number
 
@@ -32,9 +33,11 @@ def locally_connected_weights(height: int, width: int, kernel_size: int) -> int:
     102400
     """
     kernel_size = whole_number("kernel_size", kernel_size, 1)
-    return whole_number("height", height, 1) * whole_number(
-        "width", width, 1
-    ) * kernel_size**2
+    return (
+        whole_number("height", height, 1)
+        * whole_number("width", width, 1)
+        * kernel_size**2
+    )
 
 
 def conv_weights(kernel_size: int) -> int:
@@ -47,15 +50,14 @@ def conv_weights(kernel_size: int) -> int:
 
 
 def shift(image: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
-    """Move an (H, W) image down by `rows` and right by `cols`, filling with zeros."""
+    """Move an (H, W) image down by `rows` and right by `cols`, filling with zeros.
+
+    The course's `book.symmetry.shift`, one axis at a time; a shift past the
+    edge leaves only zeros, as the exercise asks.
+    """
     height, width = image.shape
-    shifted = torch.zeros_like(image)
-    if abs(rows) < height and abs(cols) < width:
-        shifted[max(rows, 0) : height + min(rows, 0),
-                max(cols, 0) : width + min(cols, 0)] = image[
-            max(-rows, 0) : height - max(rows, 0),
-            max(-cols, 0) : width - max(cols, 0)]
-    return shifted
+    down = symmetry.shift(image, max(-height, min(rows, height)), "vertical")
+    return symmetry.shift(down, max(-width, min(cols, width)), "horizontal")
 
 
 def _same_conv(image: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
@@ -117,10 +119,12 @@ def cross_correlate(
     """F.conv2d on one 2-D image and kernel, refusing a kernel that does not fit."""
     for axis in (0, 1):
         # Validates the numbers and raises ValueError when the kernel does not fit.
-        conv_output_size(image.shape[axis], kernel.shape[axis], stride, padding,
-                         floor=True)
-    return F.conv2d(image[None, None], kernel[None, None], stride=stride,
-                    padding=padding)[0, 0]
+        conv_output_size(
+            image.shape[axis], kernel.shape[axis], stride, padding, floor=True
+        )
+    return F.conv2d(
+        image[None, None], kernel[None, None], stride=stride, padding=padding
+    )[0, 0]
 
 
 def convolve(

@@ -9,19 +9,36 @@ student's `check()` and by the grader's probe alike.
 from __future__ import annotations
 
 import contextlib
-import json
 import signal
 import threading
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import numpy as np
 import torch
 
-# Results larger than this are described by type and shape only.
-MAX_ELEMENTS = 10_000
+from book.grading.records import (
+    KNOWN_DTYPES,
+    MAX_DEPTH,
+    MAX_ELEMENTS,
+    MAX_MESSAGE,
+    MAX_REPR,
+    MAX_TEXT,
+    Array,
+    Call,
+    Items,
+    Missing,
+    NoneValue,
+    NotCallable,
+    NumpyScalar,
+    Other,
+    Raised,
+    Scalar,
+    Timeout,
+    Value,
+)
+
 Spec = Any
-Encoded = dict[str, Any]
 
 
 def tensor(values: list, dtype: str = "float64") -> Spec:
@@ -43,6 +60,12 @@ def random_tensor(*shape: int, seed: int) -> Spec:
     return {"__random__": list(shape), "seed": seed}
 
 
+def seeded_tensor(*shape: int, seed: int = 0) -> torch.Tensor:
+    """Seeded float64 values in [-1, 1): the same on every machine and every run."""
+    generator = torch.Generator().manual_seed(seed)
+    return torch.rand(*shape, generator=generator, dtype=torch.float64) * 2 - 1
+
+
 def decode(spec: Spec) -> Any:
     """Turn an argument spec into the value passed to the student's function."""
     if isinstance(spec, list):
@@ -54,45 +77,46 @@ def decode(spec: Spec) -> Any:
     if "__ndarray__" in spec:
         return np.array(spec["__ndarray__"], dtype=np.float64)
     if "__random__" in spec:
-        generator = torch.Generator().manual_seed(spec["seed"])
-        shape = spec["__random__"]
-        return torch.rand(*shape, generator=generator, dtype=torch.float64) * 2 - 1
+        return seeded_tensor(*spec["__random__"], seed=spec["seed"])
     raise ValueError(f"unknown argument spec {spec!r}")
 
 
-def _array(kind: str, value: Any) -> Encoded:
-    shape = list(value.shape)
-    values = value.tolist() if value.size <= MAX_ELEMENTS else None
-    return {"kind": kind, "dtype": str(value.dtype), "shape": shape, "values": values}
+def _array(kind: Literal["tensor", "ndarray"], value: np.ndarray, dtype: str) -> Array:
+    shape = tuple(int(n) for n in value.shape)
+    if value.size > MAX_ELEMENTS:
+        return Array(kind, dtype, shape, None)
+    flat = value.astype(np.float64).ravel().tolist()
+    return Array(kind, dtype, shape, tuple(flat))
 
 
-def encode(value: Any) -> Encoded:
-    """Describe a returned value as plain JSON data.
+def encode(value: Any, depth: int = 0) -> Value:
+    """Describe a returned value as a plain record (nesting cut at MAX_DEPTH).
 
-    >>> encode(25), encode(25.0)["kind"], encode(torch.zeros(2))["shape"]
-    ({'kind': 'int', 'value': 25}, 'float', [2])
+    >>> encode(25), encode(25.0).kind, encode(torch.zeros(2)).shape
+    (Scalar(kind='int', value=25), 'float', (2,))
     """
     if isinstance(value, bool):
-        return {"kind": "bool", "value": value}
-    if type(value) is int:
-        return {"kind": "int", "value": value}
-    if type(value) is float:
-        return {"kind": "float", "value": value}
+        return Scalar("bool", value)
+    if type(value) in (int, float):
+        return Scalar(type(value).__name__, value)
     if isinstance(value, str):
-        return {"kind": "str", "value": value[:1000]}
+        return Scalar("str", value[:MAX_TEXT])
     if value is None:
-        return {"kind": "none"}
-    if isinstance(value, torch.Tensor):
-        encoded = _array("tensor", value.detach().cpu().numpy(force=True))
-        return {**encoded, "dtype": str(value.dtype).removeprefix("torch.")}
-    if isinstance(value, np.ndarray):
-        return _array("ndarray", value)
-    if isinstance(value, np.generic):
-        return {"kind": "numpy scalar", "type": type(value).__name__,
-                "value": value.item()}
-    if isinstance(value, list | tuple) and len(value) <= MAX_ELEMENTS:
-        return {"kind": type(value).__name__, "items": [encode(v) for v in value]}
-    return {"kind": "other", "type": type(value).__name__, "repr": repr(value)[:200]}
+        return NoneValue()
+    if isinstance(value, torch.Tensor) and not value.is_complex():
+        array = value.detach().cpu().numpy(force=True)
+        return _array("tensor", array, str(value.dtype).removeprefix("torch."))
+    if isinstance(value, np.ndarray) and value.dtype.name in KNOWN_DTYPES:
+        return _array("ndarray", value, value.dtype.name)
+    if isinstance(value, np.bool_ | np.integer | np.floating):
+        return NumpyScalar(type(value).__name__, value.item())
+    if (
+        isinstance(value, list | tuple)
+        and len(value) <= MAX_ELEMENTS
+        and (depth < MAX_DEPTH)
+    ):
+        return Items(type(value).__name__, tuple(encode(v, depth + 1) for v in value))
+    return Other(type(value).__name__[:100], repr(value)[:MAX_REPR])
 
 
 class CallTimeout(BaseException):
@@ -112,9 +136,20 @@ class _Discard:
         pass
 
 
+# The wall clock only stops a call that waits (sleeps, blocks) instead of
+# computing: this many times its CPU limit.
+WALL_FACTOR = 10
+
+
 @contextlib.contextmanager
 def _time_limit(seconds: float):
-    """Raise CallTimeout after `seconds` (in the main thread; elsewhere no limit)."""
+    """Raise CallTimeout after `seconds` of this process's CPU time.
+
+    CPU time, not the wall clock, so a busy machine does not change the
+    verdict; a call that waits instead of computing is stopped by the wall
+    clock at WALL_FACTOR times the limit. Only in the main thread (signals
+    are delivered there); elsewhere there is no limit.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -122,92 +157,78 @@ def _time_limit(seconds: float):
     def expire(signum: int, frame: object) -> None:
         raise CallTimeout
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    timers = (
+        (signal.SIGPROF, signal.ITIMER_PROF, seconds),
+        (signal.SIGALRM, signal.ITIMER_REAL, seconds * WALL_FACTOR),
+    )
+    previous = [signal.signal(number, expire) for number, _, _ in timers]
+    for _, timer, limit in timers:
+        signal.setitimer(timer, limit)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        for (number, timer, _), handler in zip(timers, previous, strict=True):
+            signal.setitimer(timer, 0)
+            signal.signal(number, handler)
 
 
 def call_safely(
-    namespace: Mapping[str, Any],
-    target: str,
-    args: list[Spec],
-    kwargs: dict[str, Spec],
-    call: bool = True,
-    seconds: float = 5.0,
-) -> Encoded:
-    """Call `namespace[target](*args, **kwargs)` (or read it) and encode what happened.
+    namespace: Mapping[str, Any], call: Call, seconds: float = 5.0
+) -> Value:
+    """Make `call` on `namespace[call.target]` (or read it) and encode what happened.
 
     Never raises for anything the student's code does: a missing name, an
     exception, a timeout or an unencodable result all come back as data.
     """
-    if target not in namespace:
-        return {"kind": "missing", "name": target}
+    if call.target not in namespace:
+        return Missing(call.target)
     try:
         with _time_limit(seconds), contextlib.redirect_stdout(_Discard()):
-            value = namespace[target]
-            if call:
+            value = namespace[call.target]
+            if call.call:
                 if not callable(value):
-                    return {"kind": "not callable", "type": type(value).__name__}
-                named = {key: decode(spec) for key, spec in kwargs.items()}
-                value = value(*decode(args), **named)
-            return json.loads(json.dumps(encode(value)))
+                    return NotCallable(type(value).__name__[:100])
+                named = {key: decode(spec) for key, spec in call.kwargs.items()}
+                value = value(*decode(list(call.args)), **named)
+            return encode(value)
     except CallTimeout:
-        return {"kind": "timeout", "seconds": seconds}
+        return Timeout(seconds)
     except KeyboardInterrupt:
         raise
     except BaseException as error:  # noqa: BLE001 - SystemExit too: it is data here
-        return {"kind": "raised", "type": type(error).__name__,
-                "message": str(error)[:500]}
+        return Raised(type(error).__name__[:100], str(error)[:MAX_MESSAGE])
 
 
-def probe(
-    namespace: Mapping[str, Any], calls: list[dict], marker: str, seconds: float
-) -> None:
-    """Run the grader's calls in the student's kernel and print one JSON line each.
-
-    A function that ran out of time once is not called again: its other tests
-    fail at once instead of each costing the time limit.
-    """
-    hung: set[str] = set()
-    for index, request in enumerate(calls):
-        if request["target"] in hung:
-            result = {"kind": "timeout", "seconds": seconds}
-        else:
-            result = call_safely(
-                namespace, request["target"], request["args"], request["kwargs"],
-                request["call"], seconds,
-            )
-        if result["kind"] == "timeout":
-            hung.add(request["target"])
-        print(marker, json.dumps({"index": index, "result": result}), flush=True)
+def _array_words(value: Array) -> str:
+    name = "torch.Tensor" if value.kind == "tensor" else "numpy.ndarray"
+    return f"a {name} of shape {value.shape}"
 
 
-def describe(result: Encoded) -> str:
-    """A learner-readable description of an encoded result.
+def _name(text: str) -> str:
+    """A type name the student chose, shown as is only if it is a plain name."""
+    return text if text.isidentifier() and text.isascii() else repr(text[:100])
 
-    >>> describe({"kind": "float", "value": 25.0})
+
+# Every string the student's code controls is quoted (repr: one line, escapes
+# shown) or checked to be a plain name, and is already cut by its record.
+_WORDS = {
+    Scalar: lambda v: f"the {v.kind} {v.value!r}",
+    NoneValue: lambda v: "None (did you forget to return?)",
+    NumpyScalar: lambda v: f"the numpy {_name(v.type)} {v.value!r}",
+    Array: _array_words,
+    Items: lambda v: f"a {v.kind} of {len(v.items)} items",
+    Raised: lambda v: f"an exception, {_name(v.type)}: {v.message!r}",
+    Missing: lambda v: f"nothing: `{v.name}` is not defined (run its cell)",
+    NotCallable: lambda v: f"a {_name(v.type)}, which is not a function",
+    Timeout: lambda v: f"no answer within {v.seconds:g} CPU s (stopped)",
+    Other: lambda v: f"a {_name(v.type)} ({v.repr!r})",
+}
+
+
+def describe(value: Value) -> str:
+    """A learner-readable description of an encoded value.
+
+    >>> describe(Scalar("float", 25.0))
     'the float 25.0'
     """
-    kind = result["kind"]
-    if kind in ("int", "float", "bool", "str"):
-        return f"the {kind} {result['value']!r}"
-    if kind in ("tensor", "ndarray"):
-        name = "torch.Tensor" if kind == "tensor" else "numpy.ndarray"
-        return f"a {name} of shape {tuple(result['shape'])}"
-    texts: dict[str, Callable[[Encoded], str]] = {
-        "none": lambda r: "None (did you forget to return?)",
-        "missing": lambda r: f"nothing: `{r['name']}` is not defined (run its cell)",
-        "not callable": lambda r: f"a {r['type']}, which is not a function",
-        "timeout": lambda r: f"no answer within {r['seconds']:g} s (stopped)",
-        "raised": lambda r: f"an exception, {r['type']}: {r['message']}",
-        "numpy scalar": lambda r: f"the numpy {r['type']} {r['value']!r}",
-        "list": lambda r: f"a list of {len(r['items'])} items",
-        "tuple": lambda r: f"a tuple of {len(r['items'])} items",
-    }
-    if kind in texts:
-        return texts[kind](result)
-    return f"a {result.get('type', kind)} ({result.get('repr', '')})"
+    return _WORDS[type(value)](value)

@@ -23,6 +23,7 @@ def small_run(**overrides: object) -> SampleEfficiency:
     return sample_efficiency(models, images[:300], labels[:300], **arguments)
 
 
+@pytest.mark.slow  # trains
 def test_result_has_one_accuracy_per_model_size_and_seed() -> None:
     result = small_run()
     assert result.sizes == (20, 60) and result.seeds == (0, 1)
@@ -35,6 +36,7 @@ def test_result_has_one_accuracy_per_model_size_and_seed() -> None:
     assert result.at(60, "CNN") == [row[1] for row in result.accuracy["CNN"]]
 
 
+@pytest.mark.slow  # trains
 def test_runs_are_seeded_and_leave_the_global_generator_alone() -> None:
     torch.manual_seed(5)
     before = torch.get_rng_state()
@@ -43,6 +45,7 @@ def test_runs_are_seeded_and_leave_the_global_generator_alone() -> None:
     assert first.accuracy == small_run().accuracy
 
 
+@pytest.mark.slow  # trains
 def test_more_steps_and_more_data_learn() -> None:
     result = small_run(sizes=[200], seeds=[0], num_steps=150)
     assert min(result.at(200, name)[0] for name in ("FC", "CNN")) > 0.7
@@ -71,6 +74,7 @@ def test_sample_efficiency_needs_models() -> None:
         sample_efficiency({}, images, labels, sizes=[10], seeds=[0])
 
 
+@pytest.mark.slow  # trains
 def test_lookups_name_what_was_not_measured() -> None:
     result = small_run(seeds=[0])
     with pytest.raises(

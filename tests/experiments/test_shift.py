@@ -34,6 +34,7 @@ def test_shifted_position_rejects_unknown_direction() -> None:
         shifted_position((0, 0), 1, "diagonal")
 
 
+@pytest.mark.slow  # trains
 def test_shift_experiment_shape_of_the_result() -> None:
     result = run()
     assert result.position == (2, 2)  # an 8 x 8 digit centred on 12 x 12
@@ -49,6 +50,7 @@ def test_shift_experiment_shape_of_the_result() -> None:
     assert result.at(0, "horizontal") == result.at(0, "vertical")
 
 
+@pytest.mark.slow  # trains
 def test_shift_experiment_is_deterministic_and_seeded() -> None:
     first, second = run(), run()
     assert first.accuracy == second.accuracy
@@ -61,6 +63,7 @@ def test_shift_experiment_is_deterministic_and_seeded() -> None:
     assert not torch.equal(weights[0], weights[1])
 
 
+@pytest.mark.slow  # trains
 def test_shift_experiment_leaves_the_global_generator_alone() -> None:
     torch.manual_seed(123)
     before = torch.get_rng_state()
@@ -68,6 +71,7 @@ def test_shift_experiment_leaves_the_global_generator_alone() -> None:
     assert torch.equal(before, torch.get_rng_state())
 
 
+@pytest.mark.slow  # trains
 def test_shift_experiment_keeps_the_initial_weights() -> None:
     result = run(seeds=[0])
     torch.manual_seed(0)
@@ -76,6 +80,7 @@ def test_shift_experiment_keeps_the_initial_weights() -> None:
     assert not torch.equal(result.models[0][1].weight, fresh[1].weight)
 
 
+@pytest.mark.slow  # trains
 def test_weights_outside_the_training_window_never_change() -> None:
     result = run(num_epochs=2)
     row, col = result.position
@@ -87,6 +92,7 @@ def test_weights_outside_the_training_window_never_change() -> None:
         assert change[:, window].abs().max() > 0
 
 
+@pytest.mark.slow  # trains
 def test_shift_experiment_accepts_one_direction_as_a_string() -> None:
     result = run(directions="vertical", seeds=[0], num_epochs=1)
     assert set(result.accuracy) == {"vertical"}
@@ -131,6 +137,7 @@ def test_shift_experiment_rejects_images_that_are_not_a_stack() -> None:
         )
 
 
+@pytest.mark.slow  # trains
 def test_result_lookups_name_what_was_not_measured() -> None:
     result = run(seeds=[0], num_epochs=1, directions=("horizontal",))
     with pytest.raises(
@@ -161,6 +168,7 @@ class Recorder(nn.Module):
         return self.linear(x.flatten(1))
 
 
+@pytest.mark.slow  # trains
 @pytest.mark.parametrize("max_shift", [0, 2])
 def test_training_positions_stay_within_max_shift(max_shift: int) -> None:
     images, labels = tiny_data()

@@ -1,21 +1,40 @@
-"""Write the student notebooks of exercises/ from the solutions of solutions/.
+"""The authoring tool: write exercises/ and the public tests' answers from solutions/.
 
-In a solution notebook, code between `### BEGIN SOLUTION` and `### END SOLUTION`
+Usage: python scripts/author_exercises.py [--check]   (`make exercises`)
+
+It is not part of the `book` package that students and the grader import. In a
+solution notebook, code between `### BEGIN SOLUTION` and `### END SOLUTION`
 becomes a stub raising NotImplementedError (its cell tagged `raises-exception`
 for nbval); markdown cells tagged `answer:<key>` become an empty answer; the
 site-only `solution-start`/`solution-end` cells are dropped; outputs are cleared.
+It also writes `book/grading/public_expected.json`: each public test's expected
+value as plain data, and the number of hidden tests and points, so the
+student's `check()` needs neither the answer key nor the hidden tests.
 """
 
 from __future__ import annotations
 
+import argparse
 import copy
+import json
 import re
+import sys
 from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[2]
+
+def repository_root(start: Path) -> Path:
+    """The nearest folder at or above `start` that holds pyproject.toml."""
+    for folder in (start, *start.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    raise FileNotFoundError(f"no pyproject.toml in {start} or above it")
+
+
+ROOT = repository_root(Path(__file__).resolve().parent)
 SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
+EXPECTED = ROOT / "book" / "grading" / "public_expected.json"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 ANSWER_PLACEHOLDER = "*Write your answer here, in your own words.*"
 SITE_ONLY = re.compile(r"\{solution-(start|end)\}")
@@ -40,8 +59,9 @@ def stub_source(source: str) -> tuple[str, list[str]]:
                 raise ValueError(f"nested {BEGIN!r} in:\n{source}")
             inside = True
             indent = line[: len(line) - len(line.lstrip())]
-            kept.append(f'{indent}raise NotImplementedError("replace this line '
-                        'with your code")')
+            kept.append(
+                f'{indent}raise NotImplementedError("replace this line with your code")'
+            )
         elif marker == END:
             if not inside:
                 raise ValueError(f"{END!r} without {BEGIN!r} in:\n{source}")
@@ -83,25 +103,73 @@ def student_version(
     return notebook, [line.strip() for line in hidden if line.strip()]
 
 
+def _rounded(data: object) -> object:
+    # Ten significant digits, far finer than the judge's tolerance: the file
+    # then reads the same on machines whose float arithmetic differs in the
+    # last bit.
+    if isinstance(data, float):
+        return float(f"{data:.10g}")
+    if isinstance(data, list):
+        return [_rounded(item) for item in data]
+    if isinstance(data, dict):
+        return {key: _rounded(value) for key, value in data.items()}
+    return data
+
+
+def public_expected() -> str:
+    """Per exercise: the public tests' expected values, the points, the hidden tests'
+    number; as JSON text (what `check()` and `python -m book.grading list` read)."""
+    from book.grading.exercises import EXERCISES as BY_ID
+    from book.grading.hidden import HIDDEN_TESTS
+    from book.grading.records import to_json
+
+    data = {
+        exercise.id: {
+            "public": [
+                {"name": test.name, "expected": _rounded(to_json(test.expected()))}
+                for test in exercise.public
+            ],
+            "title": exercise.title,
+            "public_points": exercise.public_points,
+            "manual_points": exercise.manual_points,
+            "hidden_tests": len(HIDDEN_TESTS[exercise.id]),
+            "hidden_points": sum(test.points for test in HIDDEN_TESTS[exercise.id]),
+        }
+        for exercise in BY_ID.values()
+    }
+    return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+
 def rendered() -> dict[Path, str]:
-    """Every exercise notebook as it should be on disk, by path."""
-    return {
+    """Every generated file as it should be on disk, by path."""
+    notebooks = {
         EXERCISES / path.name: nbformat.writes(
             student_version(nbformat.read(path, as_version=4))[0]
-        ) + "\n"
+        )
+        + "\n"
         for path in sorted(SOLUTIONS.glob("*.ipynb"))
     }
+    return {**notebooks, EXPECTED: public_expected()}
 
 
-def main(check_only: bool = False) -> int:
-    """Write exercises/ (or with check_only, report stale files); 1 if stale."""
+def main(argv: list[str] | None = None) -> int:
+    """Write the generated files (or with --check, report stale ones); 1 if stale."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only report whether the generated files are up to date",
+    )
+    check_only = parser.parse_args(argv).check
     expected = rendered()
     stale = sorted(
-        str(path.relative_to(ROOT)) for path, text in expected.items()
+        str(path.relative_to(ROOT))
+        for path, text in expected.items()
         if not path.is_file() or path.read_text() != text
     )
-    extra = sorted(str(p.relative_to(ROOT)) for p in EXERCISES.glob("*.ipynb")
-                   if p not in expected)
+    extra = sorted(
+        str(p.relative_to(ROOT)) for p in EXERCISES.glob("*.ipynb") if p not in expected
+    )
     if check_only:
         for name in stale + extra:
             print(f"out of date: {name} (run `make exercises`)")
@@ -111,5 +179,12 @@ def main(check_only: bool = False) -> int:
         path.unlink()
     for path, text in expected.items():
         path.write_text(text)
-    print(f"wrote {len(expected)} notebooks to {EXERCISES.relative_to(ROOT)}/")
+    print(
+        f"wrote {len(expected) - 1} notebooks to {EXERCISES.relative_to(ROOT)}/ "
+        f"and {EXPECTED.relative_to(ROOT)}"
+    )
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
