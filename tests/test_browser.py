@@ -19,9 +19,8 @@ from urllib.parse import unquote, urldefrag, urlsplit
 import pytest
 import yaml
 
-from tests.test_site import CALLOUT_KINDS
-
 from tests.explorers.pages import chromium, serve
+from tests.test_site import CALLOUT_KINDS
 
 # Builds the site (and drives a browser over it): the slow tier.
 pytestmark = pytest.mark.slow
