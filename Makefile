@@ -9,7 +9,7 @@ NOTEBOOKS := index.ipynb $(sort $(wildcard chapters/*.ipynb)) $(sort $(wildcard 
 # Kernels started by Jupyter tools run `python` from PATH: make it the venv's.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install test book lab pdf execute bench lint lock clean bench-site exercises bench-grading
+.PHONY: help install test book lab pdf execute bench lint lock clean bench-site exercises bench-grading bench-explorers
 
 help:
 	@echo "make test     run every test: helpers, notebooks (nbval), style, site build"
@@ -25,6 +25,7 @@ help:
 	@echo "make lint     ruff check and ruff format --check on code and notebooks"
 	@echo "make exercises       regenerate exercises/ (and the public answers) from solutions/"
 	@echo "make bench-grading   grade 30 copies of a correct submission, against a floor"
+	@echo "make bench-explorers input-to-figure latency of each explorer in Chromium"
 
 install: $(STAMP)
 
@@ -125,3 +126,6 @@ $(NPM_STAMP): package.json package-lock.json
 
 bench-site: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python benchmarks/site_speed.py
+
+bench-explorers: $(STAMP) $(NPM_STAMP)
+	$(BIN)/python benchmarks/explorer_latency.py

@@ -24,6 +24,9 @@ VENDOR = "npm"
 ASSETS = {
     "require.js": "requirejs/require.js",
     "html-manager": "@jupyter-widgets/html-manager/dist",
+    # The front end of the book's explorers (anywidget widgets): an AMD module
+    # the widget manager would otherwise fetch from a CDN.
+    "anywidget/index.js": "anywidget/dist/index.js",
     # The TeX input and HTML output bundle plus what it loads on demand:
     # TeX extensions, fonts, the menu and its accessibility tools.
     "mathjax/tex-chtml.js": "mathjax/es5/tex-chtml.js",
@@ -65,8 +68,8 @@ def use_local_assets(app: Sphinx, config: Config) -> None:
     config.mathjax_path = f"{VENDOR}/mathjax/tex-chtml.js"
     config.nb_ipywidgets_js = {
         f"{VENDOR}/require.js": {},
-        # Built-in widgets are bundled in embed-amd.js; the CDN attribute is where
-        # it would fetch third-party widget code, which this book does not use.
+        # Built-in widgets are bundled in embed-amd.js; the one third-party
+        # module, anywidget, is mapped to _static/npm/ by require_config().
         f"{VENDOR}/html-manager/embed-amd.js": {},
     }
 
@@ -85,8 +88,11 @@ def copy_assets(app: Sphinx, exception: Exception | None) -> None:
     """Copy the pinned libraries into _static/npm/ of the HTML output."""
     if exception is not None or app.builder.format != "html":
         return
-    folder = node_modules(app.srcdir)
-    target = Path(app.outdir) / "_static" / VENDOR
+    copy_vendor(node_modules(app.srcdir), Path(app.outdir) / "_static" / VENDOR)
+
+
+def copy_vendor(folder: Path, target: Path) -> None:
+    """Copy ASSETS from the node_modules `folder` to `target` (the site's npm/)."""
     for site_path, source_path in ASSETS.items():
         source = folder / source_path
         files = sorted(source.rglob("*")) if source.is_dir() else [source]
@@ -95,6 +101,28 @@ def copy_assets(app: Sphinx, exception: Exception | None) -> None:
             if file.is_file() and not skipped:
                 relative = file.relative_to(source) if source.is_dir() else Path()
                 copy_if_changed(file, target / site_path / relative)
+
+
+def require_config(vendor: str) -> str:
+    """The inline script that tells require.js where the widget modules live.
+
+    `vendor` is _static/npm/ relative to the page. A `require` object defined
+    before require.js is its config. embed-amd.js loads its icon fonts from the
+    folder require.js assigns to its module (by default the page's folder,
+    where they are not); the widget manager asks require.js for a third-party
+    module first and only falls back to a CDN when that fails, so mapping
+    anywidget here keeps every explorer offline.
+    """
+    paths = {
+        "@jupyter-widgets/html-manager/dist": "html-manager",
+        "anywidget": "anywidget/index",
+    }
+    entries = ", ".join(
+        f"{json.dumps(module)}: new URL({json.dumps(f'{vendor}/{path}')}, "
+        "document.baseURI).href"
+        for module, path in paths.items()
+    )
+    return f"var require = {{paths: {{{entries}}}}};"
 
 
 def page_scripts(
@@ -107,17 +135,10 @@ def page_scripts(
         for script in scripts
     )
     if has_widgets:
-        # embed-amd.js loads its icon fonts from the folder require.js assigns
-        # to its module; by default that is the page's folder, where they are
-        # not. A `require` object defined before require.js is its config.
-        folder = context["pathto"](f"_static/{VENDOR}/html-manager", resource=True)
+        vendor = context["pathto"](f"_static/{VENDOR}", resource=True)
         # The builder's list is reset for every page; app.add_js_file would keep it.
         app.builder.add_js_file(
-            None,
-            body="var require = {paths: {"
-            f'"@jupyter-widgets/html-manager/dist": '
-            f"new URL({json.dumps(folder)}, document.baseURI).href}}}};",
-            priority=WIDGET_ASSETS_PRIORITY,
+            None, body=require_config(vendor), priority=WIDGET_ASSETS_PRIORITY
         )
         app.builder.add_js_file(
             None, body=WIDGET_COMPAT_JS.read_text(), priority=WIDGET_ASSETS_PRIORITY

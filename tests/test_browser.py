@@ -9,42 +9,31 @@ check what those visits recorded. Screenshots go to _build/screenshots/.
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import re
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 import yaml
 
+from tests.explorers.pages import chromium, serve
 from tests.test_site import CALLOUT_KINDS
 
+# Builds the site (and drives a browser over it): the slow tier.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-# Headless, as root in a container, and without the background connections
-# Chromium makes to Google at start-up (this machine's network refuses them).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_ALLOWLIST = Path(__file__).with_name("axe_allowlist.yml")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
-TIMEOUT_MS = 30_000
+# Generous: on a busy machine a widget-heavy page takes tens of seconds to draw,
+# and only a fault should fail a test, not the load.
+TIMEOUT_MS = 120_000
 SEARCH_TERM = "convolution"
 
 # Resolves once MathJax (if the page loads it) has typeset the whole page.
@@ -112,41 +101,18 @@ class Visit:
     axe: list[dict] = field(default_factory=list)
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    """Serves files without logging each request to stderr."""
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        """Drop the per-request log line."""
-
-
 @pytest.fixture(scope="module")
 def server(site: Path) -> Iterator[str]:
     """Base URL of the built site on a local HTTP server."""
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Debian's Chromium under Playwright; CI must have it, elsewhere it may skip."""
-    if not CHROMIUM.is_file():
-        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 def new_page(browser, base_url: str, viewport: dict, problems: list[str]):
@@ -519,6 +485,59 @@ def test_every_page_works_opened_from_disk(
                 for i, widget in enumerate(visit.inspection["widgets"])
                 if not shows_something(widget)
             ]
+        if problems:
+            failures[name] = problems
+    assert not failures, report(failures)
+
+
+AXE_ON_EXPLORERS = """async () => (await axe.run({include: ['.book-explorer']},
+    {resultTypes: ['violations'], preload: false}))
+  .violations.map(v => ({id: v.id, impact: v.impact,
+                         targets: v.nodes.map(n => n.target.join(' '))}))"""
+
+
+def test_every_explorer_computes_in_the_page(browser, server: str, site: Path) -> None:
+    # Explorers (book.explorers, anywidget) must answer a reader with no kernel.
+    with_state = [
+        path.relative_to(site).as_posix()
+        for path in sorted(site.rglob("*.html"))
+        if '"model_module": "anywidget"' in path.read_text()
+    ]
+    sources = [ROOT / "index.ipynb", *sorted((ROOT / "chapters").glob("*.ipynb"))]
+    expected = {
+        path.relative_to(ROOT).with_suffix(".html").as_posix()
+        for path in sources
+        if "book.explorers" in path.read_text()
+    }
+    assert expected <= set(with_state), f"explorers missing from {expected}"
+    failures = {}
+    for name in with_state:
+        problems: list[str] = []
+        page = new_page(browser, server, DESKTOP, problems)
+        try:
+            load(page, server + name)
+            explorers = page.locator(".book-explorer")
+            if explorers.count() == 0:
+                problems.append("anywidget state embedded but no explorer drawn")
+            for i in range(explorers.count()):
+                explorer = explorers.nth(i)
+                before = explorer.locator(".explorer-summary").text_content()
+                slider = explorer.locator("input[type=range]").first
+                at_top = slider.evaluate("s => Number(s.value) >= Number(s.max)")
+                slider.press("ArrowLeft" if at_top else "ArrowRight")
+                if explorer.locator(".explorer-summary").text_content() == before:
+                    problems.append(f"explorer {i} did not respond to its slider")
+            # The page-wide axe run is in light mode; the explorers' own text
+            # sits on the widget area's ground, so check it in dark mode too.
+            switch_to_dark(page)
+            page.add_script_tag(content=AXE.read_text())
+            problems += [
+                f"dark mode: {v['impact']} {v['id']}: {v['targets'][:3]}"
+                for v in page.evaluate(AXE_ON_EXPLORERS)
+                if v["impact"] in ("critical", "serious")
+            ]
+        finally:
+            page.context.close()
         if problems:
             failures[name] = problems
     assert not failures, report(failures)

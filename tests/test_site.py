@@ -11,10 +11,14 @@ import posixpath
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from bs4 import BeautifulSoup
 
 from tests.toc import toc_pages
+
+# Builds the site (and drives a browser over it): the slow tier.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 CALLOUT_KINDS = (

@@ -1,14 +1,16 @@
-"""The conv-arithmetic computation the explorer shows, and the explorer's wiring."""
+"""The conv-arithmetic computation the explorer shows, and the explorer's setting.
+
+What the page draws for each setting is checked in Chromium by test_in_browser.py.
+"""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import pytest
 import torch
 from torch import nn
 
+from book.explorers import conv_arithmetic_explorer
 from book.layers import conv_arithmetic, conv_output_size
-from book.widgets import conv_arithmetic_explorer, figure_html
 
 
 @pytest.mark.parametrize(
@@ -92,14 +94,12 @@ def test_bad_input_is_refused(kwargs: dict, error: type, pattern: str) -> None:
         conv_arithmetic(**kwargs)
 
 
-def test_explorer_updates_text_when_a_slider_moves() -> None:
+def test_explorer_reports_the_arithmetic_of_its_setting() -> None:
     explorer = conv_arithmetic_explorer(7, 3, 2, 0)
-    text = explorer.children[2]
-    assert "= 3\n" in text.value and "invalid" not in text.value
-    stride_slider = explorer.children[1].children[0]
-    stride_slider.value = 3
-    assert "invalid" in text.value and "2.3333" in text.value
-    plt.close("all")
+    assert explorer.arithmetic().output_size == 3
+    explorer.stride = 3
+    assert not explorer.arithmetic().valid
+    assert "2.3333" in explorer.arithmetic().summary()
 
 
 def test_explorer_refuses_bad_start_values() -> None:
@@ -107,23 +107,29 @@ def test_explorer_refuses_bad_start_values() -> None:
         conv_arithmetic_explorer(stride=0)
 
 
+def test_explorer_refuses_a_setting_the_page_cannot_draw() -> None:
+    # A stride of 0 would never end the page's loop over window starts.
+    explorer = conv_arithmetic_explorer()
+    with pytest.raises(ValueError, match="stride must be positive, got 0"):
+        explorer.stride = 0
+    with pytest.raises(ValueError, match="padding must be at least 0, got -1"):
+        explorer.padding = -1
+    assert (explorer.stride, explorer.padding) == (2, 0)
+
+
 def test_explorer_keeps_large_starting_values() -> None:
     explorer = conv_arithmetic_explorer(input_size=64, kernel_size=13, stride=8)
-    values = [s.value for box in explorer.children[:2] for s in box.children]
-    assert values == [64, 13, 8, 0]
-    assert "(64 - 13 + 2*0) / 8 + 1" in explorer.children[2].value
-    plt.close("all")
+    assert explorer.maxima == {
+        "input_size": 64,
+        "kernel_size": 13,
+        "stride": 8,
+        "padding": 6,
+    }
+    assert "(64 - 13 + 2*0) / 8 + 1" in explorer.arithmetic().summary()
 
 
-def test_figure_html_embeds_the_png_with_escaped_alt_text() -> None:
-    fig, ax = plt.subplots()
-    ax.plot([0, 1])
-    markup = figure_html(fig, 'a line "up" & <right>')
-    assert markup.startswith('<img src="data:image/png;base64,iVBOR')
-    assert 'alt="a line &quot;up&quot; &amp; &lt;right&gt;"' in markup
-    assert not plt.fignum_exists(fig.number)
-
-
-def test_explorer_picture_has_alt_text_naming_the_setting() -> None:
-    picture = conv_arithmetic_explorer(7, 3, 2, 0).children[3]
-    assert "<img" in picture.value and "(7 - 3 + 2*0) / 2 + 1 = 3" in picture.value
+def test_explorer_state_carries_its_front_end() -> None:
+    state = conv_arithmetic_explorer().get_state()
+    assert "export default { render }" in state["_esm"]
+    assert "function decodeFloat32" in state["_esm"]  # common.js came along
+    assert ".book-explorer" in state["_css"]
