@@ -30,7 +30,11 @@ SCREENSHOTS = ROOT / "_build/screenshots"
 NOTEBOOK = "reader.ipynb"
 CHROMIUM = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # MyST renders callouts, math and figures; the widget manager runs the explorers.
-REQUIRED_EXTENSIONS = ("jupyterlab-myst", "@jupyter-widgets/jupyterlab-manager")
+REQUIRED_EXTENSIONS = (
+    "jupyterlab-myst",
+    "@jupyter-widgets/jupyterlab-manager",
+    "anywidget",
+)
 CALLOUT_KINDS = (
     "key-insight",
     "misconception",

@@ -1,7 +1,8 @@
 """What the interactive explorers draw, and the static twins the site shows.
 
-`book.widgets` wires controls to these functions; a notebook cell can call the
-same functions to show a fixed selection of settings as a static figure.
+The live explorers of `book.explorers` compute in the page; these functions are
+their Python drawing, and a notebook cell calls them to show a fixed selection
+of settings as a static figure (the twin that print and the PDF keep).
 """
 
 from __future__ import annotations
