@@ -44,9 +44,11 @@ $(STAMP): requirements.txt pyproject.toml
 	torch_options=$$($(PYTHON) scripts/torch_index.py "$(TORCH_INDEX)") && \
 	$(BIN)/python -m pip install --quiet $$torch_options -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
-	@# Notebooks saved by JupyterLab without a change stay unchanged for git.
+	@# Notebooks saved by JupyterLab without a change stay unchanged for git. The
+	@# filter needs only the standard library: the system Python runs it, so git
+	@# still works in a checkout whose .venv is gone (or a second worktree).
 	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
-	  git config filter.notebook.clean "$(VENV)/bin/python scripts/notebook_filter.py"; fi
+	  git config filter.notebook.clean "$(PYTHON) scripts/notebook_filter.py"; fi
 	touch $(STAMP)
 
 test: $(STAMP) $(NPM_STAMP)
