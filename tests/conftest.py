@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from book.grading.wire import seeded_tensor
 from scripts.build_site import build_command
 
 MakeTensor = Callable[..., torch.Tensor]
@@ -26,16 +27,10 @@ def close_figures() -> Iterator[None]:
     plt.close("all")
 
 
-def _random_tensor(*shape: int, seed: int = 0) -> torch.Tensor:
-    """Seeded float64 values in [-1, 1): exact enough to compare implementations."""
-    generator = torch.Generator().manual_seed(seed)
-    return torch.rand(*shape, generator=generator, dtype=torch.float64) * 2 - 1
-
-
 @pytest.fixture(scope="session")
 def random_tensor() -> MakeTensor:
     """`random_tensor(*shape, seed=0)`: a seeded float64 tensor, same every run."""
-    return _random_tensor
+    return seeded_tensor
 
 
 def _build_site(out: Path) -> str:
