@@ -423,9 +423,10 @@ def grade(paths: list[Path], out: Path) -> dict:
     assert result.returncode == 0, result.stderr
     with (out / "scores.csv").open() as handle:
         rows = {Path(row["submission"]).stem: row for row in csv.DictReader(handle)}
+    # The teacher's record of each submission: status, automatic score, reasons.
     reports = {
         Path(data["submission"]).stem: data
-        for data in (json.loads(p.read_text()) for p in out.glob("*.json"))
+        for data in (json.loads(p.read_text()) for p in out.glob("teacher/*.json"))
     }
     return {"rows": rows, "reports": reports, "out": out, "stdout": result.stdout}
 
@@ -489,7 +490,7 @@ def test_the_corpus_spans_every_status_and_score_level(graded: dict) -> None:
         "crashed",
         "invalid",
     }
-    scores = {int(row["score"]) for row in rows}
+    scores = {report["score"] for report in graded["reports"].values()}
     assert {0, FULL} <= scores and scores - {0, FULL}, "no partial score"
     assert set(UNDER_LOAD) <= set(graded["rows"])
 
@@ -497,12 +498,15 @@ def test_the_corpus_spans_every_status_and_score_level(graded: dict) -> None:
 @pytest.mark.parametrize("name", list(corpus(Path("/unused")).keys()))
 def test_status_and_score(graded: dict, name: str) -> None:
     _, status, score = graded["cases"][name]
+    report = graded["reports"][name]
+    assert (report["status"], report["score"]) == (status, score), report["reason"]
+    assert report["exercise"] == EXERCISE
+    assert report["max_score"] == FULL
+    # The sheet agrees with the record: the automatic points, out of the
+    # automatic plus the hand-graded maximum.
     row = graded["rows"][name]
-    assert (row["status"], int(row["score"])) == (status, score), graded["reports"][
-        name
-    ]["reason"]
-    assert row["exercise"] == EXERCISE
-    assert int(row["max_score"]) == FULL
+    assert (row["status"], int(row["automatic"])) == (status, score)
+    assert int(row["max_score"]) == FULL + EXERCISES[EXERCISE].manual_points
 
 
 def test_submissions_are_unchanged(graded: dict) -> None:
@@ -510,17 +514,20 @@ def test_submissions_are_unchanged(graded: dict) -> None:
         assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, path.name
 
 
-def test_every_submission_has_a_json_and_a_feedback_file(graded: dict) -> None:
-    assert len(list(graded["out"].glob("*.json"))) == len(graded["cases"])
-    assert len(list(graded["out"].glob("*.txt"))) == len(graded["cases"])
+def test_every_submission_has_a_record_and_both_feedback_files(graded: dict) -> None:
+    out, count = graded["out"], len(graded["cases"])
+    assert len(list(out.glob("teacher/*.json"))) == count
+    assert len(list(out.glob("teacher/*.txt"))) == count
+    assert len(list(out.glob("students/*.txt"))) == count
     report = graded["reports"]["untouched_stubs"]
     assert len(report["tests"]) == len(all_tests(EXERCISES[EXERCISE]))
     assert not any(test["passed"] for test in report["tests"])
 
 
 def test_csv_has_the_documented_columns(graded: dict) -> None:
-    header = (graded["out"] / "scores.csv").read_text().splitlines()[0]
-    assert header == "submission,exercise,score,max_score,status"
+    header = (graded["out"] / "scores.csv").read_text().splitlines()[0].split(",")
+    assert header[:3] == ["student_id", "submission", "status"]
+    assert header[-4:] == ["automatic", "hand_graded", "total", "max_score"]
 
 
 def test_no_child_process_survives(graded: dict) -> None:
@@ -533,12 +540,12 @@ def test_a_busy_machine_changes_no_status_and_no_score(
     graded: dict, graded_under_load: dict
 ) -> None:
     quiet = {
-        name: (graded["rows"][name]["status"], graded["rows"][name]["score"])
+        name: (graded["reports"][name]["status"], graded["reports"][name]["score"])
         for name in UNDER_LOAD
     }
     loaded = {
-        name: (row["status"], row["score"])
-        for name, row in graded_under_load["rows"].items()
+        name: (report["status"], report["score"])
+        for name, report in graded_under_load["reports"].items()
     }
     assert loaded == quiet
 
