@@ -172,7 +172,9 @@ def test_every_notebook_page_has_download_and_launch_buttons(site: Path) -> None
     for name in notebook_pages():
         html = str(page(site, name))
         depth = "../" * name.count("/")
-        assert f'href="{depth}_sources/{name}.ipynb"' in html, (
+        # A solution page offers the student's notebook (tests/test_student_launch.py).
+        download = name.replace("solutions/", "exercises/", 1)
+        assert f'href="{depth}_sources/{download}.ipynb"' in html, (
             f"{name}: no .ipynb download button"
         )
         assert f"mybinder.org/v2/gh/{owner_repo}/main" in html, f"{name}: no Binder"
