@@ -1,0 +1,227 @@
+"""The batched trainer: the result of training one model at a time, stopping rule."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from book.data import load_digits, place_on_canvas
+from book.experiments.batched import (
+    MinibatchStream,
+    StoppingRule,
+    train_batched,
+)
+from book.layers import LocallyConnected2d
+
+
+def small_cnn() -> nn.Module:
+    return nn.Sequential(
+        nn.Conv2d(1, 3, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(3 * 16, 10),
+    )
+
+
+def small_local() -> nn.Module:
+    return nn.Sequential(
+        LocallyConnected2d(1, 3, 8, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(3 * 16, 10),
+    )
+
+
+def one_at_a_time(
+    make, build, labels, seed, train, val_x, val_y, rule, lr, batch, noise=0
+):
+    """The plain loop: one nn.Module, torch.optim.Adam, the same minibatches."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = make()
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    stream = MinibatchStream([seed], [train], batch, noise=noise)
+    best, waited, kept, best_step = -1.0, 0, None, 0
+    for step in range(1, rule.max_steps + 1):
+        indices, draws = stream.next()
+        loss = F.cross_entropy(model(build(indices, draws)[0]), labels[indices[0]])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step % rule.eval_every:
+            continue
+        with torch.no_grad():
+            accuracy = (model(val_x).argmax(1) == val_y).double().mean().item()
+        if accuracy - best >= rule.min_delta and accuracy > best:
+            best, waited, best_step = accuracy, 0, step
+            kept = {k: v.clone() for k, v in model.state_dict().items()}
+        else:
+            waited += 1
+        if waited >= rule.patience:
+            return kept, best_step, step
+    return kept, best_step, rule.max_steps
+
+
+@pytest.fixture(scope="module")
+def digits():
+    images, labels = load_digits()
+    return images, labels
+
+
+def jittered(images):
+    """An input builder that augments: each draw pastes the digit at a new place."""
+
+    def build(indices, draws):
+        corners = (draws * 3).long().flatten(0, 1)  # 0..2 pixels from the corner
+        canvases = place_on_canvas(images[indices.flatten()], 10, corners)
+        return canvases.reshape(*indices.shape, 1, 10, 10)
+
+    return build
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("make", [small_cnn, small_local])
+def test_batched_equals_one_model_at_a_time(digits, make):
+    images, labels = digits
+    x = images[:, None]
+    seeds = [0, 1, 2]
+    train_sets = [torch.arange(0, 30), torch.arange(100, 180), torch.arange(300, 600)]
+    val_sets = [torch.arange(1000, 1100)] * 3
+    rule = StoppingRule(eval_every=5, patience=2, min_delta=0.02, max_steps=60)
+    batched = train_batched(
+        make,
+        x,
+        labels,
+        seeds=seeds,
+        train_sets=train_sets,
+        val_sets=val_sets,
+        lr=1e-2,
+        batch_size=16,
+        rule=rule,
+    )
+    # Different N stop at different steps: the stack shrank during training.
+    assert len(set(batched.stop_step)) > 1
+    for i, seed in enumerate(seeds):
+        kept, best_step, stop_step = one_at_a_time(
+            make,
+            lambda idx, _: x[idx],
+            labels,
+            seed,
+            train_sets[i],
+            x[val_sets[i]],
+            labels[val_sets[i]],
+            rule,
+            1e-2,
+            16,
+        )
+        assert (batched.best_step[i], batched.stop_step[i]) == (best_step, stop_step)
+        got = batched.module(i).state_dict()
+        for key, value in kept.items():
+            torch.testing.assert_close(got[key], value, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.slow
+def test_augmenting_builder_gets_each_models_own_noise(digits):
+    images, labels = digits
+    build = jittered(images)
+    val_x = place_on_canvas(images, 10, (1, 1))[:, None]
+    seeds, train_sets = [3, 4], [torch.arange(0, 300), torch.arange(300, 600)]
+    val_sets = [torch.arange(1000, 1200)] * 2
+    rule = StoppingRule(eval_every=10, patience=3, min_delta=0.0, max_steps=40)
+    batched = train_batched(
+        _canvas_cnn,
+        build,
+        labels,
+        seeds=seeds,
+        train_sets=train_sets,
+        val_sets=val_sets,
+        val_inputs=val_x,
+        noise=2,
+        lr=1e-2,
+        batch_size=16,
+        rule=rule,
+    )
+    for i, seed in enumerate(seeds):
+        kept, best_step, _ = one_at_a_time(
+            _canvas_cnn,
+            build,
+            labels,
+            seed,
+            train_sets[i],
+            val_x[val_sets[i]],
+            labels[val_sets[i]],
+            rule,
+            1e-2,
+            16,
+            noise=2,
+        )
+        assert batched.best_step[i] == best_step
+        for key, value in kept.items():
+            torch.testing.assert_close(
+                batched.module(i).state_dict()[key], value, atol=1e-5, rtol=1e-4
+            )
+
+
+def _canvas_cnn() -> nn.Module:
+    return nn.Sequential(
+        nn.Conv2d(1, 3, 3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveMaxPool2d(1),
+        nn.Flatten(),
+        nn.Linear(3, 10),
+    )
+
+
+def test_initial_weights_and_the_step_cap(digits):
+    images, labels = digits
+    x = images[:, None]
+    rule = StoppingRule(eval_every=5, patience=100, max_steps=10)
+    batched = train_batched(
+        small_cnn,
+        x,
+        labels,
+        seeds=[7],
+        train_sets=[torch.arange(50)],
+        val_sets=[torch.arange(50, 80)],
+        rule=rule,
+    )
+    # Never a plateau within 10 steps: the cap stopped it, and the result says so.
+    assert batched.stop_step == [10] and batched.stopped_by_rule == [False]
+    torch.manual_seed(7)
+    fresh = small_cnn()
+    for key, value in fresh.state_dict().items():
+        assert torch.equal(batched.module(0, initial=True).state_dict()[key], value)
+    # Curves: one row per check, a finite training loss while the model trained.
+    assert batched.check_steps == [5, 10]
+    assert (
+        batched.train_loss.shape == (2, 1) and torch.isfinite(batched.train_loss).all()
+    )
+    assert math.isclose(
+        batched.accuracy(x[50:80], labels[50:80])[0],
+        (batched.module(0)(x[50:80]).argmax(1) == labels[50:80]).float().mean().item(),
+    )
+
+
+def test_bad_arguments_are_named():
+    x, y = torch.zeros(10, 1, 8, 8), torch.zeros(10, dtype=torch.int64)
+    sets = [torch.arange(5)]
+    with pytest.raises(ValueError, match="one seed, training set and validation set"):
+        train_batched(small_cnn, x, y, seeds=[0, 1], train_sets=sets, val_sets=sets)
+    with pytest.raises(ValueError, match="every training set needs at least one"):
+        train_batched(
+            small_cnn, x, y, seeds=[0], train_sets=[torch.arange(0)], val_sets=sets
+        )
+    with pytest.raises(ValueError, match="give val_inputs"):
+        train_batched(
+            small_cnn, lambda i, n: x[i], y, seeds=[0], train_sets=sets, val_sets=sets
+        )
+    with pytest.raises(ValueError, match="min_delta must lie in"):
+        StoppingRule(min_delta=1.5)
+    with pytest.raises(ValueError, match="max_steps"):
+        StoppingRule(eval_every=20, max_steps=10)
