@@ -56,11 +56,14 @@ def batch_seconds(
     return time.perf_counter() - start, results
 
 
-def loaded(paths: list[Path], exercise: str, jobs: int, limits: Limits
-           ) -> tuple[float, list[SubmissionResult]]:
+def loaded(
+    paths: list[Path], exercise: str, jobs: int, limits: Limits
+) -> tuple[float, list[SubmissionResult]]:
     """`batch_seconds` with one busy process per core running beside it."""
-    burners = [subprocess.Popen([sys.executable, "-c", BURN])
-               for _ in range(os.cpu_count() or 1)]
+    burners = [
+        subprocess.Popen([sys.executable, "-c", BURN])
+        for _ in range(os.cpu_count() or 1)
+    ]
     try:
         return batch_seconds(paths, exercise, jobs, limits)
     finally:
@@ -79,14 +82,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=30)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--exercise", default="ex5_cross_correlation",
-                        choices=sorted(EXERCISES))
+    parser.add_argument(
+        "--exercise", default="ex5_cross_correlation", choices=sorted(EXERCISES)
+    )
     parser.add_argument("--repeat", type=int, default=2, help="floor runs")
     parser.add_argument("--looping", action="store_true")
-    parser.add_argument("--no-loaded", action="store_true",
-                        help="skip the run with every core kept busy")
-    parser.add_argument("--timeout", type=float, default=60,
-                        help="CPU seconds per submission")
+    parser.add_argument(
+        "--no-loaded",
+        action="store_true",
+        help="skip the run with every core kept busy",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=60, help="CPU seconds per submission"
+    )
     args = parser.parse_args(argv)
     if args.copies < 1 or args.jobs < 1 or args.repeat < 1:
         parser.error("--copies, --jobs and --repeat must be at least 1")
@@ -103,31 +111,37 @@ def main(argv: list[str] | None = None) -> int:
         one = best_time(nbformat.v4.new_notebook(cells=floor_cells), ROOT, args.repeat)
         floor = args.copies * one / args.jobs
         wall, results = batch_seconds(paths, args.exercise, args.jobs, limits)
-        full = {r.score == r.max_score and r.status == "graded"
-                for r in results}
-        print(f"{os.cpu_count()} CPU cores, {args.jobs} workers, sandbox: "
-              f"{'bubblewrap' if bwrap_path() else 'none'}")
+        full = {r.score == r.max_score and r.status == "graded" for r in results}
+        print(
+            f"{os.cpu_count()} CPU cores, {args.jobs} workers, sandbox: "
+            f"{'bubblewrap' if bwrap_path() else 'none'}"
+        )
         print(f"kernel start + imports (best of {args.repeat}): {one:.1f} s")
         print(f"floor for {args.copies} submissions: {floor:.1f} s")
-        print(f"grading {args.copies} correct submissions: {wall:.1f} s "
-              f"(all full marks: {full == {True}})")
+        print(
+            f"grading {args.copies} correct submissions: {wall:.1f} s "
+            f"(all full marks: {full == {True}})"
+        )
         print(f"ratio to the floor: {wall / floor:.2f}")
         same = True
         if not args.no_loaded:
             busy, busy_results = loaded(paths, args.exercise, args.jobs, limits)
             same = verdicts(busy_results) == verdicts(results)
-            print(f"with every core busy: {busy:.1f} s, ratio to the quiet run "
-                  f"{busy / wall:.2f}; statuses and scores identical: {same}")
+            print(
+                f"with every core busy: {busy:.1f} s, ratio to the quiet run "
+                f"{busy / wall:.2f}; statuses and scores identical: {same}"
+            )
         if args.looping:
             looping = copy.deepcopy(solution)
             looping.cells.insert(2, nbformat.v4.new_code_cell(LOOP_CELL))
             paths.append(Path(folder) / "looping.ipynb")
             nbformat.write(looping, paths[-1])
-            with_loop, results = batch_seconds(paths, args.exercise, args.jobs,
-                                               limits)
-            print(f"with one looping submission: {with_loop:.1f} s, "
-                  f"{with_loop - wall:+.1f} s (its limit: {args.timeout:.0f} CPU s; "
-                  f"status {results[-1].status})")
+            with_loop, results = batch_seconds(paths, args.exercise, args.jobs, limits)
+            print(
+                f"with one looping submission: {with_loop:.1f} s, "
+                f"{with_loop - wall:+.1f} s (its limit: {args.timeout:.0f} CPU s; "
+                f"status {results[-1].status})"
+            )
     # A wrong verdict is a failure whatever the times were.
     return 0 if full == {True} and same else 1
 

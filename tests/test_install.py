@@ -64,7 +64,9 @@ def test_the_index_can_be_switched_off_or_replaced(tmp_path) -> None:
 
 def test_install_registers_the_notebook_filter(tmp_path) -> None:
     plan = planned_install(fake_commands(tmp_path / "bin", uname="Linux"))
-    assert 'git config filter.notebook.clean "python3 scripts/notebook_filter.py"' in plan
+    assert (
+        'git config filter.notebook.clean "python3 scripts/notebook_filter.py"' in plan
+    )
     assert "*.ipynb filter=notebook" in (ROOT / ".gitattributes").read_text()
 
 

@@ -80,8 +80,9 @@ def test_roster_in_lms_statistics_and_released_feedback_out(tmp_path: Path) -> N
     assert totals["s06"] == "19"
     assert "| status wrong-exercise | 1 |" in (out / "statistics.md").read_text()
     released = (out / "students" / "s18_forges.txt").read_text()
-    scores = [line for line in released.splitlines()
-              if line.startswith("Automatic score:")]
+    scores = [
+        line for line in released.splitlines() if line.startswith("Automatic score:")
+    ]
     # One real score line, low: the forged one stays inside a quoted message.
     assert scores == ["Automatic score: 0/16"]
     assert "Automatic score: 16/16" in released
