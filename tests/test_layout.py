@@ -23,8 +23,8 @@ LAYERS = {
     "book.training": 1,
     "book.experiments": 2,
     "book.figures": 3,
-    "book.widgets": 4,
     "book.explorers": 4,
+    "book.questions": 4,
     "book.grading": 4,
 }
 

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import anywidget
 import traitlets
 
-from book.explorers.widget import PALETTE, STYLE, front_end
+from book.explorers.widget import PALETTE, STYLE, Explorer, front_end
 from book.layers import ConvArithmetic, conv_arithmetic
 from book.validation import whole_number
 
 MINIMA = {"input_size": 1, "kernel_size": 1, "stride": 1, "padding": 0}
 
 
-class ConvArithmeticExplorer(anywidget.AnyWidget):
+class ConvArithmeticExplorer(Explorer):
     """Windows, output size and parameters of a square convolution, drawn in the page.
 
     The browser recomputes `book.layers.conv_arithmetic` (js/conv_arithmetic.js);
     `arithmetic()` is the Python result for the current setting.
     """
+
+    title = "Convolution arithmetic explorer"
 
     _esm = front_end("conv_arithmetic.js")
     _css = STYLE

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import anywidget
 import torch
 import traitlets
 from torch import nn
 
 from book.data import place_on_canvas
 from book.explorers.export import decode_tensor, encode_tensor, export_sequential
-from book.explorers.widget import MODEL_PALETTE, STYLE, front_end
+from book.explorers.widget import MODEL_PALETTE, STYLE, Explorer, front_end
 from book.validation import whole_number
 
 # Both models together. Float32 weights as base64 gzip to about 4 bytes per
@@ -25,8 +24,10 @@ from book.validation import whole_number
 MAX_PARAMETERS = 45_000
 
 
-class DigitExplorer(anywidget.AnyWidget):
+class DigitExplorer(Explorer):
     """A digit at (row, col) on a blank square canvas, and both models' predictions."""
+
+    title = "Digit explorer (FC against CNN)"
 
     _esm = front_end("forward.js", "digit.js")
     _css = STYLE

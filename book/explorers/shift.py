@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import anywidget
 import torch
 import traitlets
 
 from book.explorers.export import decode_tensor, encode_tensor
-from book.explorers.widget import PALETTE, STYLE, front_end
+from book.explorers.widget import PALETTE, STYLE, Explorer, front_end
 from book.symmetry import ShiftComparison, shift_comparison
 from book.validation import direction_steps, whole_number
 
 
-class ShiftExplorer(anywidget.AnyWidget):
+class ShiftExplorer(Explorer):
     """Shift amount, direction and comparison window over one image and kernel.
 
     The image and kernel travel in the widget state (float32, base64); the
     browser recomputes `book.symmetry.shift_comparison` (js/shift.js), and
     `comparison()` is the Python result for the current setting.
     """
+
+    title = "Shift explorer"
 
     _esm = front_end("shift.js")
     _css = STYLE
