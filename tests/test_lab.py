@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_site import CALLOUT_KINDS
+
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location(
     "notebook_filter", ROOT / "scripts/notebook_filter.py"
@@ -34,14 +36,6 @@ REQUIRED_EXTENSIONS = (
     "jupyterlab-myst",
     "@jupyter-widgets/jupyterlab-manager",
     "anywidget",
-)
-CALLOUT_KINDS = (
-    "key-insight",
-    "misconception",
-    "practical-example",
-    "try-this",
-    "library-shortcut",
-    "research-frontier",
 )
 # webpack's table of the shared modules an extension needs, in the two forms
 # its builds use: `requiredVersion:"^4.6.2"`, or `false, [1,4,4,6]` (the first
