@@ -46,9 +46,11 @@ PRINT_CSS = """
 pre { white-space: pre-wrap !important; overflow-wrap: anywhere; }
 * { box-shadow: none !important; text-shadow: none !important; }
 """
-# Every image the reader sees in the article, after scripts have run.
-VISIBLE_IMAGES = """() => [...document.querySelectorAll('main img')]
-    .filter(img => img.checkVisibility() && img.naturalWidth > 0).length"""
+# Every picture the reader sees in the article, after scripts have run: images,
+# and the explorers' canvases, which Chromium prints as images too.
+VISIBLE_IMAGES = """() => [...document.querySelectorAll('main img, main canvas')]
+    .filter(el => el.checkVisibility() && (el.naturalWidth ?? el.width) > 0)
+    .length"""
 READY = """async () => {
     if (window.MathJax && MathJax.startup) { await MathJax.startup.promise; }
     await document.fonts.ready;

@@ -30,7 +30,10 @@ def fake_commands(folder: Path, **outputs: str) -> dict[str, str]:
     for name, output in outputs.items():
         (folder / name).write_text(f"#!/bin/sh\necho {output}\n")
         (folder / name).chmod(0o755)
-    return {**os.environ, "PATH": f"{folder}:{os.environ['PATH']}"}
+    # The Makefile's own choice is under test: a TORCH_INDEX from the caller
+    # (CI sets one) would override it.
+    inherited = {k: v for k, v in os.environ.items() if k != "TORCH_INDEX"}
+    return {**inherited, "PATH": f"{folder}:{os.environ['PATH']}"}
 
 
 def planned_install(env: dict[str, str], *args: str) -> str:
