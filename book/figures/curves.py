@@ -283,3 +283,35 @@ def sample_efficiency_figure(
     axes[0, 0].set_ylabel("test accuracy")
     axes[0, 0].legend(loc="lower right")
     return fig
+
+
+def training_curves_figure(
+    results: Mapping[str, ShiftExperiment], *, level: float | None = None
+) -> Figure:
+    """Validation accuracy against training images seen: one thin line per seed.
+
+    Each line ends where its model's stopping rule stopped it; a dot marks the
+    check whose weights it kept. `level` draws a dashed line at that accuracy.
+    """
+    if not results:
+        raise ValueError("results is empty: give at least one name -> experiment")
+    if any(result.training is None for result in results.values()):
+        raise ValueError("every experiment must be trained (its training is None)")
+    fig, ax = plt.subplots(figsize=(8.5, 4.6), layout="constrained")
+    for index, (name, result) in enumerate(results.items()):
+        colour = KERNEL_COLOURS[index % len(KERNEL_COLOURS)]
+        seen = np.array(result.training.check_steps) * result.batch_size
+        curves = result.training.val_accuracy.numpy()
+        for seed_index, best in enumerate(result.images_seen):
+            label = name if seed_index == 0 else None
+            ax.plot(seen, curves[:, seed_index], color=colour, lw=1, label=label)
+            best_value = curves[list(seen).index(best), seed_index]
+            ax.plot([best], [best_value], "o", color=colour, ms=4)
+    if level is not None:
+        ax.axhline(level, color="0.35", ls="--", lw=1)
+    ax.set_xscale("log")
+    ax.set_xlabel("training images seen (log scale)")
+    ax.set_ylabel("validation accuracy")
+    ax.grid(True, color="0.92")
+    ax.legend(loc="lower right", fontsize=9)
+    return fig

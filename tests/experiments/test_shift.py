@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import statistics
+
 import pytest
 import torch
 from torch import nn
 
-from book.experiments.shift import ShiftExperiment, shift_experiment, shifted_position
+from book.data import load_digits, place_on_canvas
+from book.experiments.batched import StoppingRule
+from book.experiments.shift import (
+    ShiftExperiment,
+    _Placements,
+    every_placement,
+    shift_experiment,
+    shifted_position,
+)
 from tests.test_training import CANVAS, digits, tiny_fc
+
+# Short enough for a unit test: checks every 5 steps, at most 40 steps.
+QUICK = StoppingRule(eval_every=5, patience=2, min_delta=0.005, max_steps=40)
 
 
 def run(**overrides: object) -> ShiftExperiment:
@@ -16,9 +29,9 @@ def run(**overrides: object) -> ShiftExperiment:
         "canvas_size": CANVAS,
         "shifts": [-2, 0, 2],
         "seeds": [0, 1],
-        "num_epochs": 3,
         "directions": ("horizontal", "vertical"),
-        "progress": False,
+        "batch_size": 32,
+        "rule": QUICK,
     }
     arguments.update(overrides)
     return shift_experiment(tiny_fc, images, labels, **arguments)
@@ -34,6 +47,41 @@ def test_shifted_position_rejects_unknown_direction() -> None:
         shifted_position((0, 0), 1, "diagonal")
 
 
+def test_every_placement_pastes_each_image_at_every_corner_row_major() -> None:
+    images = torch.arange(8.0).reshape(2, 2, 2)
+    placed = every_placement(images, 4)
+    assert placed.shape == (2, 9, 1, 4, 4)
+    corners = [(r, c) for r in range(3) for c in range(3)]
+    for index, corner in enumerate(corners):
+        assert torch.equal(placed[:, index, 0], place_on_canvas(images, 4, corner))
+
+
+@pytest.mark.slow  # loads the digits and builds every placement
+def test_augmented_minibatches_reach_every_place_the_noise_draws() -> None:
+    images, _ = digits(4)
+    result = ShiftExperiment(
+        canvas_size=10,
+        image_size=(8, 8),
+        position=(1, 1),
+        shifts=(0,),
+        seeds=(0,),
+        augment=True,
+        batch_size=9,
+        accuracy={"horizontal": []},
+    )
+    build = _Placements(images, result, seed=0)
+    # Noise in the middle of each of the 9 equal bins draws each place once.
+    noise = ((torch.arange(9) + 0.5) / 9)[None, :, None]
+    batch = build(torch.zeros(1, 9, dtype=torch.int64), noise)
+    corners = [(r, c) for r in range(3) for c in range(3)]
+    expected = torch.stack([place_on_canvas(images[:1], 10, c)[0] for c in corners])
+    assert torch.equal(batch[0, :, 0], expected)
+    # Validation digits: one fixed place each, seeded, not always the centre.
+    assert build.fixed.shape == (4, 1, 10, 10)
+    again = _Placements(images, result, seed=0)
+    assert torch.equal(build.fixed, again.fixed)
+
+
 @pytest.mark.slow  # trains
 def test_shift_experiment_shape_of_the_result() -> None:
     result = run()
@@ -44,17 +92,27 @@ def test_shift_experiment_shape_of_the_result() -> None:
     for rows in result.accuracy.values():
         assert len(rows) == 2 and all(len(row) == 3 for row in rows)
         assert all(isinstance(a, float) and 0 <= a <= 1 for row in rows for a in row)
-    assert len(result.models) == len(result.initial_states) == len(result.losses) == 2
+    assert len(result.models) == len(result.initial_states) == 2
+    assert len(result.train_accuracy) == len(result.splits) == 2
     assert len(result.mean("vertical")) == 3
     # At shift 0 both directions test the same canvases.
     assert result.at(0, "horizontal") == result.at(0, "vertical")
 
 
 @pytest.mark.slow  # trains
+def test_splits_are_disjoint_and_cover_the_digits() -> None:
+    result = run(seeds=[0])
+    train, val, test = result.splits[0]
+    together = torch.cat([train, val, test])
+    assert sorted(together.tolist()) == list(range(240))
+    assert len(test) == 60 and len(val) == round(180 * 0.2)
+
+
+@pytest.mark.slow  # trains
 def test_shift_experiment_is_deterministic_and_seeded() -> None:
     first, second = run(), run()
     assert first.accuracy == second.accuracy
-    assert first.losses == second.losses
+    assert first.train_accuracy == second.train_accuracy
     for a, b in zip(first.models, second.models, strict=True):
         for p, q in zip(a.parameters(), b.parameters(), strict=True):
             assert torch.equal(p, q)
@@ -82,7 +140,7 @@ def test_shift_experiment_keeps_the_initial_weights() -> None:
 
 @pytest.mark.slow  # trains
 def test_weights_outside_the_training_window_never_change() -> None:
-    result = run(num_epochs=2)
+    result = run()
     row, col = result.position
     window = torch.zeros(CANVAS, CANVAS, dtype=torch.bool)
     window[row : row + 8, col : col + 8] = True
@@ -93,8 +151,44 @@ def test_weights_outside_the_training_window_never_change() -> None:
 
 
 @pytest.mark.slow  # trains
+def test_augmented_training_reaches_weights_outside_the_centre() -> None:
+    result = run(seeds=[0], augment=True)
+    row, col = result.position
+    window = torch.zeros(CANVAS, CANVAS, dtype=torch.bool)
+    window[row : row + 8, col : col + 8] = True
+    model, initial = result.models[0], result.initial_states[0]
+    change = (model[1].weight - initial["1.weight"]).reshape(-1, CANVAS, CANVAS)
+    assert change[:, ~window].abs().max() > 0
+
+
+@pytest.mark.slow  # trains
+def test_training_record_counts_images_and_stopping() -> None:
+    result = run(rule=StoppingRule(eval_every=5, patience=100, max_steps=20))
+    # patience longer than the cap: every model stops at the cap.
+    assert result.stopped_by_rule == [False, False]
+    assert all(seen % 32 == 0 and 0 < seen <= 20 * 32 for seen in result.images_seen)
+    assert result.images_to_reach(0.0) == [5 * 32, 5 * 32]
+    assert result.images_to_reach(1.01) == [None, None]
+
+
+def test_a_result_not_yet_trained_says_so() -> None:
+    empty = ShiftExperiment(
+        canvas_size=12,
+        image_size=(8, 8),
+        position=(2, 2),
+        shifts=(0,),
+        seeds=(0,),
+        augment=False,
+        batch_size=8,
+        accuracy={"horizontal": []},
+    )
+    with pytest.raises(ValueError, match="nothing was trained"):
+        empty.models  # noqa: B018
+
+
+@pytest.mark.slow  # trains
 def test_shift_experiment_accepts_one_direction_as_a_string() -> None:
-    result = run(directions="vertical", seeds=[0], num_epochs=1)
+    result = run(directions="vertical", seeds=[0])
     assert set(result.accuracy) == {"vertical"}
 
 
@@ -114,7 +208,8 @@ def test_shift_experiment_accepts_one_direction_as_a_string() -> None:
         ({"directions": ()}, ValueError, "directions is empty"),
         ({"directions": ("sideways",)}, ValueError, "got 'sideways'"),
         ({"canvas_size": 6}, ValueError, "canvas_size must be at least 8, got 6"),
-        ({"num_epochs": 0}, ValueError, "num_epochs must be positive, got 0"),
+        ({"batch_size": 0}, ValueError, "batch_size must be positive, got 0"),
+        ({"augment": "yes"}, TypeError, "augment must be True or False, got 'yes'"),
     ],
 )
 def test_shift_experiment_rejects_bad_inputs(
@@ -133,13 +228,12 @@ def test_shift_experiment_rejects_images_that_are_not_a_stack() -> None:
             canvas_size=CANVAS,
             shifts=[0],
             seeds=[0],
-            num_epochs=1,
         )
 
 
 @pytest.mark.slow  # trains
 def test_result_lookups_name_what_was_not_measured() -> None:
-    result = run(seeds=[0], num_epochs=1, directions=("horizontal",))
+    result = run(seeds=[0], directions=("horizontal",))
     with pytest.raises(
         ValueError, match=r"shift 1 was not measured; shifts: \(-2, 0, 2\)"
     ):
@@ -148,54 +242,55 @@ def test_result_lookups_name_what_was_not_measured() -> None:
         result.mean("vertical")
 
 
-def tiny_data() -> tuple[torch.Tensor, torch.Tensor]:
-    generator = torch.Generator().manual_seed(0)
-    images = torch.rand(40, 4, 4, generator=generator)
-    return images, torch.arange(40) % 2
+def _defect_fc() -> nn.Module:
+    """Chapter 3's FC model on the 12 x 12 canvas."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(144, 64), nn.ReLU(), nn.Linear(64, 10))
 
 
-class Recorder(nn.Module):
-    """A linear model that remembers every batch it was trained on."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.linear = nn.Linear(100, 2)
-        self.seen: list[torch.Tensor] = []
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.training:
-            self.seen.append(x.detach().clone())
-        return self.linear(x.flatten(1))
-
-
-@pytest.mark.slow  # trains
-@pytest.mark.parametrize("max_shift", [0, 2])
-def test_training_positions_stay_within_max_shift(max_shift: int) -> None:
-    images, labels = tiny_data()
-    result = shift_experiment(
-        Recorder,
-        images,
-        labels,
-        canvas_size=10,
-        shifts=[0],
-        seeds=[0],
-        num_epochs=1,
-        train_max_shift=max_shift,
-        progress=False,
+def _defect_cnn() -> nn.Module:
+    """Chapter 3's CNN: one 5 x 5 conv layer, global max pooling, a linear head."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 5),
+        nn.ReLU(),
+        nn.AdaptiveMaxPool2d(1),
+        nn.Flatten(),
+        nn.Linear(16, 10),
     )
-    seen = torch.cat(result.models[0].seen)[:, 0]
-    inked = seen.abs().sum(dim=0) > 0
-    rows = inked.any(dim=1).nonzero().flatten()
-    cols = inked.any(dim=0).nonzero().flatten()
-    # Centre corner is (3, 3); the 4-pixel image covers 3..6 without shifts.
-    assert rows.min() == cols.min() == 3 - max_shift
-    assert rows.max() == cols.max() == 6 + max_shift
 
 
-def test_augmentation_refuses_bad_values() -> None:
-    images, labels = tiny_data()
-    common = dict(canvas_size=10, shifts=[0], seeds=[0], num_epochs=1, progress=False)
-    with pytest.raises(ValueError, match="train_max_shift must be at least 0"):
-        shift_experiment(Recorder, images, labels, train_max_shift=-1, **common)
-    with pytest.raises(ValueError, match="needs square images"):
-        shift_experiment(Recorder, images[:, :3], labels, train_max_shift=1, **common)
+@pytest.mark.slow  # trains chapter 3's four arms: about 15 s on one core
+def test_the_defect_that_moved_holds_for_seeds_the_chapter_never_used() -> None:
+    """Chapter 3's conclusions, re-run with three other seeds.
+
+    FC fails two pixels away; the CNN does not; augmentation brings FC close
+    to the CNN, but only after several times as many training images.
+    """
+    images, labels = load_digits()
+    arms = {
+        "FC": (_defect_fc, False, 128),
+        "CNN": (_defect_cnn, False, 16),
+        "FC + augmentation": (_defect_fc, True, 128),
+    }
+    results = {
+        name: shift_experiment(
+            make,
+            images,
+            labels,
+            canvas_size=12,
+            shifts=[-2, 0, 2],
+            seeds=[11, 12, 13],
+            augment=augment,
+            batch_size=batch_size,
+        )
+        for name, (make, augment, batch_size) in arms.items()
+    }
+    for result in results.values():
+        assert all(result.stopped_by_rule)
+    fc, cnn, fc_aug = (statistics.mean(r.at(2)) for r in results.values())
+    assert statistics.mean(results["FC"].at(0)) > 0.85 and fc < 0.35
+    assert cnn > 0.8 and fc_aug > fc + 0.4 and cnn - fc_aug < 0.12
+    level = cnn - 0.05
+    cnn_needs = results["CNN"].images_to_reach(level)
+    aug_needs = results["FC + augmentation"].images_to_reach(level)
+    assert None not in cnn_needs + aug_needs
+    assert statistics.median(aug_needs) > 3 * statistics.median(cnn_needs)

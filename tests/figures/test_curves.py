@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 from matplotlib.figure import Figure
+from torch import nn
 
+from book.experiments.batched import BatchedTraining
 from book.experiments.sample_efficiency import SampleEfficiency
 from book.experiments.shift import ShiftExperiment
 from book.figures.curves import (
@@ -14,6 +16,7 @@ from book.figures.curves import (
     parameter_scaling_figure,
     sample_efficiency_figure,
     shift_accuracy_figure,
+    training_curves_figure,
 )
 
 pytestmark = pytest.mark.usefixtures("close_figures")
@@ -53,10 +56,9 @@ def fake_result(
         position=(2, 2),
         shifts=shifts,
         seeds=(0, 1),
+        augment=False,
+        batch_size=8,
         accuracy={direction: rows for direction in directions},
-        losses=[[1.0], [1.0]],
-        models=[],
-        initial_states=[],
     )
 
 
@@ -102,10 +104,9 @@ def experiment(
         position=(2, 2),
         shifts=(-1, 0, 1),
         seeds=tuple(range(len(rows))),
+        augment=False,
+        batch_size=8,
         accuracy={direction: rows},
-        losses=[],
-        models=[],
-        initial_states=[],
     )
 
 
@@ -143,3 +144,46 @@ def test_sample_efficiency_figure_has_a_panel_per_condition() -> None:
     assert labels == ["FC", "CNN"]
     with pytest.raises(ValueError, match="results is empty"):
         sample_efficiency_figure({})
+
+
+def trained(batch_size: int) -> ShiftExperiment:
+    """A result whose two models were checked 4 times and stopped after 3 and 4."""
+    nan = float("nan")
+    result = experiment([[0.5] * 3, [0.6] * 3])
+    result.batch_size = batch_size
+    result.training = BatchedTraining(
+        base=nn.Linear(1, 1),
+        params={},
+        initial={},
+        buffers={},
+        seeds=(0, 1),
+        best_step=[20, 40],
+        stop_step=[30, 40],
+        max_steps=100,
+        check_steps=[10, 20, 30, 40],
+        train_loss=torch.zeros(4, 2),
+        val_accuracy=torch.tensor([[0.2, 0.1], [0.6, 0.3], [0.5, 0.5], [nan, 0.7]]),
+    )
+    return result
+
+
+def test_training_curves_figure_draws_each_seed_and_its_kept_weights() -> None:
+    fig = training_curves_figure({"FC": trained(8), "CNN": trained(2)}, level=0.55)
+    ax = fig.axes[0]
+    # Per result: a line and a best-weights dot per seed; then the level line.
+    assert len(ax.lines) == 2 * 2 * 2 + 1
+    fc_line, fc_dot = ax.lines[0], ax.lines[1]
+    assert list(fc_line.get_xdata()) == [80, 160, 240, 320]  # images seen
+    assert list(fc_dot.get_xdata()) == [160] and list(fc_dot.get_ydata()) == [
+        pytest.approx(0.6)
+    ]
+    assert list(ax.lines[-1].get_ydata()) == [0.55, 0.55]
+    assert ax.get_xscale() == "log"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["FC", "CNN"]
+
+
+def test_training_curves_figure_refuses_untrained_or_no_results() -> None:
+    with pytest.raises(ValueError, match="results is empty"):
+        training_curves_figure({})
+    with pytest.raises(ValueError, match="must be trained"):
+        training_curves_figure({"FC": experiment([[0.5] * 3])})
