@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+import numpy as np
+import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from book.figures.panels import map_grid
-from book.figures.style import BLUE, KERNEL_COLOURS, ORANGE, VERMILION
+from book.figures.style import BLUE, DIVERGING, KERNEL_COLOURS, ORANGE, VERMILION
 from book.layers import ConvArithmetic
 from book.symmetry import ShiftComparison
 
@@ -158,4 +161,135 @@ def shift_comparison_figure(
                 ls="--",
             )
         )
+    return fig
+
+
+@dataclass(frozen=True)
+class WindowFrame:
+    """One step of a kernel sliding over an image (stride 1, no padding).
+
+    The window's top-left corner is (row, col); `products` is the window times
+    the kernel, elementwise; `total` their sum, which fills output (row, col);
+    `output` is the map with the cells of this and every earlier step filled
+    and NaN elsewhere.
+    """
+
+    index: int
+    count: int
+    row: int
+    col: int
+    patch: torch.Tensor
+    products: torch.Tensor
+    total: float
+    output: torch.Tensor
+
+    def summary(self) -> str:
+        """The frame in one sentence: the page's text alternative says the same."""
+        rows = "; ".join(
+            ", ".join(number(v) for v in row) for row in self.products.tolist()
+        )
+        return (
+            f"position {self.index + 1} of {self.count}: window at row {self.row}, "
+            f"column {self.col}; products [{rows}]; their sum {number(self.total)} "
+            f"fills output ({self.row}, {self.col})"
+        )
+
+
+def number(value: float) -> str:
+    """A whole number without decimals, anything else with four (as the page).
+
+    >>> number(3.0), number(-0.0), number(0.25)
+    ('3', '0', '0.2500')
+    """
+    return str(int(value)) if float(value).is_integer() else f"{value:.4f}"
+
+
+def window_frames(image: torch.Tensor, kernel: torch.Tensor) -> list[WindowFrame]:
+    """Every position of `kernel` over `image`, row by row: the cross-correlation
+    `F.conv2d` computes, one output cell at a time."""
+    for name, value in (("image", image), ("kernel", kernel)):
+        if not isinstance(value, torch.Tensor) or value.dim() != 2:
+            shape = getattr(value, "shape", type(value).__name__)
+            raise ValueError(f"{name} must be a 2-D tensor, got {shape}")
+    height = image.shape[0] - kernel.shape[0] + 1
+    width = image.shape[1] - kernel.shape[1] + 1
+    if height < 1 or width < 1:
+        raise ValueError(
+            f"kernel {tuple(kernel.shape)} does not fit in image {tuple(image.shape)}"
+        )
+    output = torch.full((height, width), math.nan, dtype=image.dtype)
+    frames = []
+    for index in range(height * width):
+        row, col = divmod(index, width)
+        patch = image[row : row + kernel.shape[0], col : col + kernel.shape[1]]
+        # + 0.0 turns the -0.0 of (-1) * 0 into a plain 0.0.
+        products = patch * kernel + 0.0
+        total = float(products.sum())
+        output[row, col] = total
+        frames.append(
+            WindowFrame(
+                index, height * width, row, col, patch, products, total, output.clone()
+            )
+        )
+    return frames
+
+
+def _draw_frame(ax: plt.Axes, image: torch.Tensor, frame: WindowFrame) -> None:
+    """The image in grey, the window outlined, each product written in its cell."""
+    ax.imshow(image.detach().numpy(), cmap="gray", vmin=0, vmax=1)
+    size = frame.products.shape
+    ax.add_patch(
+        Rectangle(
+            (frame.col - 0.5, frame.row - 0.5),
+            size[1],
+            size[0],
+            fill=False,
+            edgecolor=ORANGE,
+            lw=2.5,
+        )
+    )
+    for (i, j), value in np.ndenumerate(frame.products.numpy()):
+        shade = float(image[frame.row + i, frame.col + j])
+        ax.text(
+            frame.col + j,
+            frame.row + i,
+            number(value),
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="black" if shade > 0.5 else "white",
+        )
+    ax.set_title(f"({frame.row}, {frame.col}): sum = {number(frame.total)}", fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def window_frames_figure(image: torch.Tensor, frames: Sequence[WindowFrame]) -> Figure:
+    """Small multiples of the sliding window, one panel per position, then the output.
+
+    Each panel writes the window's products (image times kernel) in the cells
+    they come from; the last panel is the finished output map.
+    """
+    if len(frames) == 0:
+        raise ValueError("frames is empty: give window_frames(image, kernel)")
+    columns = min(5, len(frames) + 1)
+    rows = math.ceil((len(frames) + 1) / columns)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(2.1 * columns, 2.3 * rows), layout="constrained"
+    )
+    axes = np.atleast_1d(axes).flatten()
+    for ax, frame in zip(axes, frames, strict=False):
+        _draw_frame(ax, image, frame)
+    result = frames[-1].output.numpy()
+    last = axes[len(frames)]
+    limit = float(np.nanmax(np.abs(result))) or 1.0
+    # Twice the range: light colours, so the black numbers stay legible.
+    last.imshow(result, cmap=DIVERGING, vmin=-2 * limit, vmax=2 * limit)
+    for (i, j), value in np.ndenumerate(result):
+        last.text(j, i, number(value), ha="center", va="center", fontsize=10)
+    last.set_title("output", fontsize=9)
+    last.set_xticks([])
+    last.set_yticks([])
+    for ax in axes[len(frames) + 1 :]:
+        ax.set_axis_off()
     return fig

@@ -9,6 +9,7 @@ setting the page shows, computed here.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ from torch import nn
 from book.data import place_on_canvas
 from book.explorers import conv_arithmetic_explorer, digit_explorer, shift_explorer
 from book.explorers.digit import MAX_PARAMETERS
+from book.explorers.sliding import sliding_window_player
+from book.figures.explorers import number, window_frames
 from book.layers import conv_arithmetic
 from book.symmetry import shift_comparison
 
@@ -77,12 +80,19 @@ def digit() -> torch.Tensor:
     return torch.rand(7, 5, generator=generator)
 
 
+def sliding_image() -> torch.Tensor:
+    """Small whole numbers, not square: every product and sum is exact."""
+    generator = torch.Generator().manual_seed(7)
+    return torch.randint(0, 4, (5, 6), generator=generator).float()
+
+
 @pytest.fixture(scope="module")
 def explorers(image: torch.Tensor, digit: torch.Tensor) -> list:
     return [
         conv_arithmetic_explorer(7, 3, 2, 0),
         shift_explorer(image, EDGE, bias=0.1, max_shift=5),
         digit_explorer(*models(), digit, SIZE, start=(3, 4)),
+        sliding_window_player(sliding_image(), EDGE, start=1),
     ]
 
 
@@ -240,6 +250,59 @@ def test_shift_explorer_shows_python_for_every_control(
         verdicts.add(c.equal_inside)
         page.keyboard.press("Shift+Tab")
     assert verdicts == {True, False}
+
+
+READ_FRAME = """el => ({
+  index: Number(el.querySelector('input[type=range]').value) - 1,
+  text: el.querySelector('.explorer-summary').textContent,
+  label: el.querySelector('[role=img]').getAttribute('aria-label'),
+  products: [...el.querySelectorAll('text.product')].map(t => t.textContent),
+  output: [...el.querySelectorAll('text.out')].map(t => t.textContent),
+  values: el.querySelector('svg').values,
+})"""
+
+
+def check_frame(explorer) -> int:
+    """The frame the page shows equals Python's frame at that position."""
+    shown = explorer.evaluate(READ_FRAME)
+    frame = window_frames(sliding_image(), EDGE)[shown["index"]]
+    assert shown["text"] == frame.summary()
+    assert shown["label"].endswith(frame.summary())
+    assert shown["products"] == [number(v) for v in frame.products.flatten().tolist()]
+    output = [
+        "" if math.isnan(v) else number(v) for v in frame.output.flatten().tolist()
+    ]
+    assert shown["output"] == output
+    torch.testing.assert_close(
+        torch.tensor(shown["values"]["products"], dtype=torch.float64),
+        frame.products.flatten().double(),
+        **CLOSE,
+    )
+    return shown["index"]
+
+
+def test_sliding_window_frames_equal_python_at_every_step(
+    browser, url, problems
+) -> None:
+    page = open_page(browser, url, problems, viewport=DESKTOP)
+    explorer = page.locator(".book-explorer").nth(3)
+    count = len(window_frames(sliding_image(), EDGE))
+    shown = [check_frame(explorer)]
+    steps = [
+        ("next position", "Enter"),  # 3rd position
+        ("next position", "Space"),  # 4th: the window moved down a row
+        ("window position", "End"),  # the last
+        ("next position", "Enter"),  # stays at the last
+        ("previous position", "Enter"),
+        ("window position", "Home"),  # the first: one output cell filled
+        ("window position", "ArrowRight"),
+    ]
+    for name, key in steps:
+        tab_to(page, name)
+        page.keyboard.press(key)
+        shown.append(check_frame(explorer))
+        page.keyboard.press("Shift+Tab")
+    assert shown == [1, 2, 3, count - 1, count - 1, count - 2, 0, 1]
 
 
 def probabilities_shown(explorer) -> dict[str, list[float]]:
@@ -419,9 +482,12 @@ def test_every_control_has_an_accessible_name(browser, url, problems) -> None:
         "vertical",
         "digit column",
         "digit row",
+        "window position",
+        "previous position",
+        "next position",
     ):
         assert f'"{name}"' in snapshot, (name, snapshot)
-    assert snapshot.count('img "') >= 3  # each figure's text alternative
+    assert snapshot.count('img "') >= 4  # each figure's text alternative
 
 
 def test_phone_width_fits_without_sideways_scroll(browser, url, problems) -> None:
@@ -447,18 +513,19 @@ def test_the_page_works_opened_from_disk(browser, page_file, problems) -> None:
         ("kernel F", "ArrowRight"),
         ("margin", "End"),
         ("digit row", "Home"),
+        ("next position", "Enter"),
     ):
         tab_to(page, name)
         page.keyboard.press(key)
     after = page.locator(".explorer-summary").all_text_contents()
-    assert len(after) == 3
+    assert len(after) == 4
     changed = [b != a for b, a in zip(before, after, strict=True)]
     assert all(changed), (before, after)
 
 
 def test_added_page_weight_is_within_budget(explorers) -> None:
     weight = added_weight_gzipped(explorers)
-    print(f"the three explorers add {weight / 1000:.1f} KB gzipped to a page")
+    print(f"the four explorers add {weight / 1000:.1f} KB gzipped to a page")
     assert weight <= PAGE_BUDGET
 
 
