@@ -238,6 +238,7 @@ def models_under_shift_figure(
     ax.axhline(chance, color="0.35", ls=":", lw=1.5)
     ax.text(0, chance + 0.015, f"chance ({chance:.0%})", ha="center", color="0.35")
     ax.set_ylim(0, 1.04)
+    ax.set_xticks(sorted({s for r in results.values() for s in r.shifts}))
     ax.set_xlabel("horizontal shift of the test digits from the training position")
     ax.set_ylabel("test accuracy (mean, band: range over seeds)")
     ax.grid(True, axis="y", color="0.92")

@@ -70,7 +70,8 @@ function drawFrame(svg, image, kernel, f, palette) {
   const inWindow = (i, j) =>
     i >= f.row && i < f.row + f.kh && j >= f.col && j < f.col + f.kw;
   const grey = (v) => {
-    const level = Math.round(255 - 120 * Math.min(1, Math.max(0, v)));
+    // Bright pixels light, dark ones grey: black numbers stay legible on both.
+    const level = Math.round(150 + 105 * Math.min(1, Math.max(0, v)));
     return `rgb(${level}, ${level}, ${level})`;
   };
   drawGrid(svg, {
