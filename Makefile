@@ -9,7 +9,7 @@ NOTEBOOKS := index.ipynb $(sort $(wildcard chapters/*.ipynb)) $(sort $(wildcard 
 # Kernels started by Jupyter tools run `python` from PATH: make it the venv's.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install test book lab pdf execute bench lint lock clean bench-site exercises bench-grading bench-explorers
+.PHONY: help install test book lab pdf execute bench lint lock clean bench-site exercises bench-grading bench-explorers bench-batched
 
 help:
 	@echo "make test     run every test: helpers, notebooks (nbval), style, site build"
@@ -26,6 +26,7 @@ help:
 	@echo "make exercises       regenerate exercises/ (and the public answers) from solutions/"
 	@echo "make bench-grading   grade 30 copies of a correct submission, against a floor"
 	@echo "make bench-explorers input-to-figure latency of each explorer in Chromium"
+	@echo "make bench-batched   chapter 5's CNN study: batched trainer against one model at a time"
 
 install: $(STAMP)
 
@@ -131,3 +132,6 @@ bench-site: $(STAMP) $(NPM_STAMP)
 
 bench-explorers: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python benchmarks/explorer_latency.py
+
+bench-batched: $(STAMP)
+	$(BIN)/python benchmarks/batched_training.py

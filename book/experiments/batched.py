@@ -101,6 +101,20 @@ class BatchedTraining:
         ]
         return torch.cat(parts, dim=1)
 
+    @torch.no_grad()
+    def own_logits(self, xs: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
+        """Model m's outputs on its own inputs xs[m]: xs has shape (models, n, ...)."""
+        if len(xs) != len(self.seeds):
+            raise ValueError(
+                f"xs must hold one batch per model ({len(self.seeds)}), got {len(xs)}"
+            )
+        call = vmap(_forward(self.base))
+        parts = [
+            call(self.params, self.buffers, xs[:, start : start + chunk])
+            for start in range(0, xs.shape[1], chunk)
+        ]
+        return torch.cat(parts, dim=1)
+
     def accuracy(self, x: torch.Tensor, y: torch.Tensor) -> list[float]:
         """Every model's accuracy on the same labelled inputs."""
         hits = self.logits(x).argmax(dim=-1) == y
@@ -398,3 +412,50 @@ def _scatter(values: torch.Tensor, active: torch.Tensor, count: int) -> torch.Te
     row = torch.full((count,), math.nan)
     row[active] = values
     return row
+
+
+def train_one(
+    make_model: Callable[[], nn.Module],
+    build: InputBuilder,
+    labels: torch.Tensor,
+    *,
+    seed: int,
+    train_set: torch.Tensor,
+    val_x: torch.Tensor,
+    val_y: torch.Tensor,
+    noise: int = 0,
+    lr: float = 3e-3,
+    batch_size: int = 32,
+    rule: StoppingRule = StoppingRule(),
+) -> tuple[dict[str, torch.Tensor], int, int]:
+    """The plain loop `train_batched` must equal: one module, `torch.optim.Adam`.
+
+    Model `seed` of a batched run, trained alone on the same minibatches with
+    the same rule. Returns its kept weights, the step they are from and the
+    step it stopped at. The tests check the two agree; the benchmark times both.
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = make_model()
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    stream = MinibatchStream([seed], [train_set], batch_size, noise=noise)
+    best, waited, best_step = -1.0, 0, 0
+    kept = {k: v.clone() for k, v in model.state_dict().items()}
+    for step in range(1, rule.max_steps + 1):
+        indices, draws = stream.next()
+        loss = F.cross_entropy(model(build(indices, draws)[0]), labels[indices[0]])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step % rule.eval_every:
+            continue
+        with torch.no_grad():
+            accuracy = (model(val_x).argmax(1) == val_y).double().mean().item()
+        if accuracy - best >= rule.min_delta and accuracy > best:
+            best, waited, best_step = accuracy, 0, step
+            kept = {k: v.clone() for k, v in model.state_dict().items()}
+        else:
+            waited += 1
+        if waited >= rule.patience:
+            return kept, best_step, step
+    return kept, best_step, rule.max_steps

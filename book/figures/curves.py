@@ -246,12 +246,48 @@ def models_under_shift_figure(
     return fig
 
 
+def convergence_figure(result: SampleEfficiency, sizes: Sequence[int]) -> Figure:
+    """Training loss against step for each trained model family, at a few sizes.
+
+    One panel per family; one line per seed and size (solid: the largest size,
+    dashed: the smallest), each ending where the stopping rule ended that run.
+    """
+    names = list(result.trainings)
+    if not names:
+        raise ValueError("the result holds no trained models to show")
+    fig, axes = plt.subplots(
+        1,
+        len(names),
+        figsize=(2.9 * len(names), 3.0),
+        sharey=True,
+        layout="constrained",
+        squeeze=False,
+    )
+    for ax, name in zip(axes[0], names, strict=True):
+        training = result.trainings[name]
+        steps = training.check_steps
+        colour = MODEL_COLOURS.get(name, VERMILION)
+        for size, style in zip(sizes, ("--", "-"), strict=False):
+            for seed in result.seeds:
+                curve = training.train_loss[:, result.run(seed, size)]
+                ax.plot(steps, as_numpy(curve), style, color=colour, lw=1, alpha=0.8)
+            ax.plot([], [], style, color=colour, label=f"N = {size}")
+        ax.set_yscale("log")
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel("training step")
+        ax.grid(True, color="0.92")
+        ax.legend(fontsize=8)
+    axes[0, 0].set_ylabel("training loss (mean since last check)")
+    return fig
+
+
 def sample_efficiency_figure(
     results: Mapping[str, SampleEfficiency], *, chance: float = 0.1
 ) -> Figure:
     """Test accuracy against training-set size, one panel per condition.
 
-    Lines are means over seeds, bands span the seeds, dots are single seeds.
+    Lines are means over seeds, bands span the seeds; a model that is not
+    trained (the nearest-neighbour baseline) is dashed.
     """
     if not results:
         raise ValueError("results is empty: give at least one condition")
@@ -270,10 +306,10 @@ def sample_efficiency_figure(
             columns = [result.at(size, model) for size in result.sizes]
             low = [min(c) for c in columns]
             high = [max(c) for c in columns]
-            ax.fill_between(result.sizes, low, high, color=colour, alpha=0.2, lw=0)
-            ax.plot(result.sizes, result.mean(model), "o-", color=colour, label=model)
-            for size, column in zip(result.sizes, columns, strict=True):
-                ax.scatter([size] * len(column), column, s=8, color=colour, alpha=0.6)
+            ax.fill_between(result.sizes, low, high, color=colour, alpha=0.15, lw=0)
+            # The baseline without training is dashed, the trained models solid.
+            style = "s--" if model not in result.trainings else "o-"
+            ax.plot(result.sizes, result.mean(model), style, color=colour, label=model)
         ax.axhline(chance, color="0.6", ls=":", lw=1)
         ax.set_xscale("log")
         ax.set_xticks(list(result.sizes), [str(s) for s in result.sizes])
@@ -282,7 +318,7 @@ def sample_efficiency_figure(
         ax.set_title(condition)
         ax.grid(True, color="0.92")
     axes[0, 0].set_ylabel("test accuracy")
-    axes[0, 0].legend(loc="lower right")
+    axes[0, 0].legend(loc="upper left", fontsize=8)
     return fig
 
 

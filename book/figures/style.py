@@ -18,7 +18,14 @@ BLUE, ORANGE, GREEN, PURPLE, VERMILION, SKY = (
 )
 KERNEL_COLOURS = (ORANGE, BLUE, GREEN, PURPLE, VERMILION, SKY)
 # One colour per model family, the same in every figure that compares them.
-MODEL_COLOURS = {"FC": BLUE, "locally connected": GREEN, "CNN": ORANGE}
+MODEL_COLOURS = {
+    "FC": BLUE,
+    "small FC": SKY,
+    "locally connected": GREEN,
+    "CNN": ORANGE,
+    "logistic regression": PURPLE,
+    "1-NN": VERMILION,
+}
 # Signed quantities (weights, weight changes, edge responses): purple < 0 < orange,
 # white at zero; ColorBrewer's PuOr is safe for colour-blind readers.
 DIVERGING = "PuOr_r"

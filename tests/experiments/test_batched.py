@@ -6,14 +6,13 @@ import math
 
 import pytest
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from book.data import load_digits, place_on_canvas
 from book.experiments.batched import (
-    MinibatchStream,
     StoppingRule,
     train_batched,
+    train_one,
 )
 from book.layers import LocallyConnected2d
 
@@ -36,36 +35,6 @@ def small_local() -> nn.Module:
         nn.Flatten(),
         nn.Linear(3 * 16, 10),
     )
-
-
-def one_at_a_time(
-    make, build, labels, seed, train, val_x, val_y, rule, lr, batch, noise=0
-):
-    """The plain loop: one nn.Module, torch.optim.Adam, the same minibatches."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = make()
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    stream = MinibatchStream([seed], [train], batch, noise=noise)
-    best, waited, kept, best_step = -1.0, 0, None, 0
-    for step in range(1, rule.max_steps + 1):
-        indices, draws = stream.next()
-        loss = F.cross_entropy(model(build(indices, draws)[0]), labels[indices[0]])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        if step % rule.eval_every:
-            continue
-        with torch.no_grad():
-            accuracy = (model(val_x).argmax(1) == val_y).double().mean().item()
-        if accuracy - best >= rule.min_delta and accuracy > best:
-            best, waited, best_step = accuracy, 0, step
-            kept = {k: v.clone() for k, v in model.state_dict().items()}
-        else:
-            waited += 1
-        if waited >= rule.patience:
-            return kept, best_step, step
-    return kept, best_step, rule.max_steps
 
 
 @pytest.fixture(scope="module")
@@ -108,17 +77,17 @@ def test_batched_equals_one_model_at_a_time(digits, make):
     # Different N stop at different steps: the stack shrank during training.
     assert len(set(batched.stop_step)) > 1
     for i, seed in enumerate(seeds):
-        kept, best_step, stop_step = one_at_a_time(
+        kept, best_step, stop_step = train_one(
             make,
             lambda idx, _: x[idx],
             labels,
-            seed,
-            train_sets[i],
-            x[val_sets[i]],
-            labels[val_sets[i]],
-            rule,
-            1e-2,
-            16,
+            seed=seed,
+            train_set=train_sets[i],
+            val_x=x[val_sets[i]],
+            val_y=labels[val_sets[i]],
+            rule=rule,
+            lr=1e-2,
+            batch_size=16,
         )
         assert (batched.best_step[i], batched.stop_step[i]) == (best_step, stop_step)
         got = batched.module(i).state_dict()
@@ -148,17 +117,17 @@ def test_augmenting_builder_gets_each_models_own_noise(digits):
         rule=rule,
     )
     for i, seed in enumerate(seeds):
-        kept, best_step, _ = one_at_a_time(
+        kept, best_step, _ = train_one(
             _canvas_cnn,
             build,
             labels,
-            seed,
-            train_sets[i],
-            val_x[val_sets[i]],
-            labels[val_sets[i]],
-            rule,
-            1e-2,
-            16,
+            seed=seed,
+            train_set=train_sets[i],
+            val_x=val_x[val_sets[i]],
+            val_y=labels[val_sets[i]],
+            rule=rule,
+            lr=1e-2,
+            batch_size=16,
             noise=2,
         )
         assert batched.best_step[i] == best_step

@@ -7,10 +7,11 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from book.experiments.batched import BatchedTraining
+from book.experiments.batched import BatchedTraining, StoppingRule, train_batched
 from book.experiments.sample_efficiency import SampleEfficiency
 from book.experiments.shift import ShiftExperiment
 from book.figures.curves import (
+    convergence_figure,
     correlation_figure,
     models_under_shift_figure,
     parameter_scaling_figure,
@@ -128,22 +129,62 @@ def test_models_under_shift_figure_refuses_bad_input() -> None:
         models_under_shift_figure({"x": experiment([[0.5] * 3], "vertical")})
 
 
-def test_sample_efficiency_figure_has_a_panel_per_condition() -> None:
-    result = SampleEfficiency(
-        sizes=(10, 100),
+def tiny_study() -> SampleEfficiency:
+    """A real two-seed, two-size result: a linear model trained for a few steps."""
+    images, labels = torch.rand(60, 1, 4, 4), torch.arange(60) % 10
+    training = train_batched(
+        lambda: torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(16, 10)),
+        images,
+        labels,
+        seeds=[0, 0, 1, 1],
+        train_sets=[torch.arange(10), torch.arange(30)] * 2,
+        val_sets=[torch.arange(40, 60)] * 4,
+        rule=StoppingRule(eval_every=2, patience=2, max_steps=8),
+    )
+    return SampleEfficiency(
+        sizes=(10, 30),
         seeds=(0, 1),
         # accuracy[model][seed][size]
-        accuracy={"FC": [[0.3, 0.4], [0.7, 0.8]], "CNN": [[0.5, 0.5], [0.9, 0.9]]},
+        accuracy={"linear": [[0.3, 0.4], [0.7, 0.8]], "1-NN": [[0.5, 0.5], [0.9, 0.9]]},
+        train_accuracy={"linear": [[1.0, 1.0], [1.0, 1.0]]},
+        trainings={"linear": training},
     )
+
+
+def test_sample_efficiency_figure_has_a_panel_per_condition() -> None:
+    result = tiny_study()
     fig = sample_efficiency_figure({"a": result, "b": result})
     assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
-    fc_mean = fig.axes[0].lines[0]
-    assert fc_mean.get_xdata().tolist() == [10, 100]
-    assert fc_mean.get_ydata().tolist() == pytest.approx([0.5, 0.6])
+    linear_mean, neighbour_mean = fig.axes[0].lines[:2]
+    assert linear_mean.get_xdata().tolist() == [10, 30]
+    assert linear_mean.get_ydata().tolist() == pytest.approx([0.5, 0.6])
+    # The trained model is drawn solid, the baseline without training dashed.
+    assert linear_mean.get_linestyle() == "-"
+    assert neighbour_mean.get_linestyle() == "--"
     labels = fig.axes[0].get_legend_handles_labels()[1]
-    assert labels == ["FC", "CNN"]
+    assert labels == ["linear", "1-NN"]
     with pytest.raises(ValueError, match="results is empty"):
         sample_efficiency_figure({})
+
+
+def test_convergence_figure_draws_each_runs_training_loss() -> None:
+    result = tiny_study()
+    fig = convergence_figure(result, sizes=(10, 30))
+    assert [ax.get_title() for ax in fig.axes] == ["linear"]
+    drawn = [line for line in fig.axes[0].lines if len(line.get_xdata())]
+    # One line per seed and size, each the run's loss at its checks.
+    assert len(drawn) == 4
+    training = result.trainings["linear"]
+    expected = training.train_loss[:, result.run(1, 30)].tolist()
+    assert drawn[3].get_ydata().tolist() == pytest.approx(expected, nan_ok=True)
+    assert fig.axes[0].get_yscale() == "log"
+    with pytest.raises(ValueError, match="no trained models"):
+        convergence_figure(
+            SampleEfficiency(
+                sizes=(10,), seeds=(0,), accuracy={}, train_accuracy={}, trainings={}
+            ),
+            sizes=(10,),
+        )
 
 
 def trained(batch_size: int) -> ShiftExperiment:
