@@ -571,3 +571,73 @@ def gradient_receptive_field(model: nn.Module, input_size: int) -> int:
     if len(reached) == 0:
         return 0
     return int(reached.max() - reached.min() + 1)
+
+
+@dataclass(frozen=True)
+class WindowFrame:
+    """One step of a kernel sliding over an image (stride 1, no padding).
+
+    The window's top-left corner is (row, col); `products` is the window times
+    the kernel, elementwise; `total` their sum, which fills output (row, col);
+    `output` is the map with the cells of this and every earlier step filled
+    and NaN elsewhere.
+    """
+
+    index: int
+    count: int
+    row: int
+    col: int
+    patch: torch.Tensor
+    products: torch.Tensor
+    total: float
+    output: torch.Tensor
+
+    def summary(self) -> str:
+        """The frame in one sentence: the page's text alternative says the same."""
+        rows = "; ".join(
+            ", ".join(number(v) for v in row) for row in self.products.tolist()
+        )
+        return (
+            f"position {self.index + 1} of {self.count}: window at row {self.row}, "
+            f"column {self.col}; products [{rows}]; their sum {number(self.total)} "
+            f"fills output ({self.row}, {self.col})"
+        )
+
+
+def number(value: float) -> str:
+    """A whole number without decimals, anything else with four (as the page).
+
+    >>> number(3.0), number(-0.0), number(0.25)
+    ('3', '0', '0.2500')
+    """
+    return str(int(value)) if float(value).is_integer() else f"{value:.4f}"
+
+
+def window_frames(image: torch.Tensor, kernel: torch.Tensor) -> list[WindowFrame]:
+    """Every position of `kernel` over `image`, row by row: the cross-correlation
+    `F.conv2d` computes, one output cell at a time."""
+    for name, value in (("image", image), ("kernel", kernel)):
+        if not isinstance(value, torch.Tensor) or value.dim() != 2:
+            shape = getattr(value, "shape", type(value).__name__)
+            raise ValueError(f"{name} must be a 2-D tensor, got {shape}")
+    height = image.shape[0] - kernel.shape[0] + 1
+    width = image.shape[1] - kernel.shape[1] + 1
+    if height < 1 or width < 1:
+        raise ValueError(
+            f"kernel {tuple(kernel.shape)} does not fit in image {tuple(image.shape)}"
+        )
+    output = torch.full((height, width), math.nan, dtype=image.dtype)
+    frames = []
+    for index in range(height * width):
+        row, col = divmod(index, width)
+        patch = image[row : row + kernel.shape[0], col : col + kernel.shape[1]]
+        # + 0.0 turns the -0.0 of (-1) * 0 into a plain 0.0.
+        products = patch * kernel + 0.0
+        total = float(products.sum())
+        output[row, col] = total
+        frames.append(
+            WindowFrame(
+                index, height * width, row, col, patch, products, total, output.clone()
+            )
+        )
+    return frames

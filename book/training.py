@@ -1,7 +1,8 @@
-"""The one training loop of the book, and the accuracy of a trained classifier.
+"""A plain training loop, the accuracy of a trained classifier, one-thread runs.
 
-`train_classifier` is the same loop for FC, locally connected and conv models;
-the studies built on it live in `book.experiments`.
+`train_classifier` is the loop a reader can use for experiments of their own
+(chapter 1's "Try this"); the book's studies train many models at once with
+`book.experiments.batched.train_batched`.
 """
 
 from __future__ import annotations

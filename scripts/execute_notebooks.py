@@ -41,6 +41,9 @@ def normalise(notebook: nbformat.NotebookNode) -> None:
 def execute(path: Path, timeout: int) -> float:
     """Execute one notebook in place; return the seconds it took."""
     notebook = nbformat.read(path, as_version=4)
+    # Widget state from an earlier run must not outlive its widgets: the client
+    # stores the state of this run's widgets only if there are any.
+    notebook.metadata.pop("widgets", None)
     client = NotebookClient(
         notebook,
         timeout=timeout,

@@ -37,7 +37,9 @@ from book.layers import (
     fc_params,
     gradient_receptive_field,
     locally_connected_params,
+    number,
     receptive_field,
+    window_frames,
 )
 from tests.test_validation import NOT_INTS
 
@@ -1055,3 +1057,62 @@ def test_floor_drops_the_leftover_positions(
     result = conv_output_size(*arguments, floor=True)
     assert result == expected
     assert type(result) is int
+
+
+EDGE_IMAGE = torch.zeros(5, 5)
+EDGE_IMAGE[:, 2:] = 1.0
+EDGE_KERNEL = torch.tensor([[-1.0, 0.0, 1.0]] * 3)
+
+
+def test_window_frames_build_conv2d_one_cell_at_a_time(random_tensor) -> None:
+    image, kernel = random_tensor(6, 7, seed=1), random_tensor(3, 2, seed=2)
+    frames = window_frames(image, kernel)
+    expected = F.conv2d(image[None, None], kernel[None, None])[0, 0]
+    assert len(frames) == expected.numel() == 4 * 6
+    for frame in frames:
+        assert frame.count == len(frames)
+        assert frame.patch.shape == frame.products.shape == (3, 2)
+        assert frame.total == pytest.approx(float(expected[frame.row, frame.col]))
+        # Filled so far: this cell and every earlier one, row by row.
+        filled = ~frame.output.isnan()
+        assert int(filled.sum()) == frame.index + 1
+        assert bool(filled[frame.row, frame.col])
+    torch.testing.assert_close(frames[-1].output, expected)
+    assert [(f.row, f.col) for f in frames[:8]] == [(0, c) for c in range(6)] + [
+        (1, 0),
+        (1, 1),
+    ]
+
+
+def test_the_edge_example_frames_say_what_they_show() -> None:
+    frames = window_frames(EDGE_IMAGE, EDGE_KERNEL)
+    assert frames[-1].output.tolist() == [[3.0, 3.0, 0.0]] * 3
+    assert frames[2].summary() == (
+        "position 3 of 9: window at row 0, column 2; products "
+        "[-1, 0, 1; -1, 0, 1; -1, 0, 1]; their sum 0 fills output (0, 2)"
+    )
+    # (-1) * 0 is -0.0, shown as 0.
+    assert "products [0, 0, 1;" in frames[0].summary()
+
+
+def test_number_writes_whole_numbers_plainly() -> None:
+    assert [number(v) for v in (3.0, -0.0, -2.0, 0.125, 1 / 3)] == [
+        "3",
+        "0",
+        "-2",
+        "0.1250",
+        "0.3333",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("image", "kernel", "message"),
+    [
+        (torch.zeros(5), EDGE_KERNEL, r"image must be a 2-D tensor, got torch.Size"),
+        (EDGE_IMAGE, [[1.0]], "kernel must be a 2-D tensor, got list"),
+        (torch.zeros(2, 5), EDGE_KERNEL, r"kernel \(3, 3\) does not fit in image"),
+    ],
+)
+def test_window_frames_refuse_what_they_cannot_slide(image, kernel, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        window_frames(image, kernel)

@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, grad_and_value, stack_module_state, vmap
 
+from book.experiments.models import seeded_model
 from book.validation import whole_number
 
 # inputs(indices (M, B), noise (M, B, k)) -> model inputs (M, B, ...): builds each
@@ -217,11 +218,7 @@ def _stack_models(
     make_model: Callable[[], nn.Module], seeds: Sequence[int]
 ) -> tuple[Tensors, Tensors, nn.Module]:
     """Initial weights drawn under each seed (the caller's generator untouched)."""
-    models = []
-    for seed in seeds:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            models.append(make_model())
+    models = [seeded_model(make_model, seed) for seed in seeds]
     params, buffers = stack_module_state(models)
     params = {k: v.detach().clone() for k, v in params.items()}
     # The skeleton that functional_call fills in: shapes only, no storage.
@@ -434,9 +431,7 @@ def train_one(
     the same rule. Returns its kept weights, the step they are from and the
     step it stopped at. The tests check the two agree; the benchmark times both.
     """
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = make_model()
+    model = seeded_model(make_model, seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     stream = MinibatchStream([seed], [train_set], batch_size, noise=noise)
     best, waited, best_step = -1.0, 0, 0

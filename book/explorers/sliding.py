@@ -14,7 +14,7 @@ import traitlets
 
 from book.explorers.export import decode_tensor, encode_tensor
 from book.explorers.widget import PALETTE, STYLE, Explorer, front_end
-from book.figures.explorers import WindowFrame, window_frames
+from book.layers import WindowFrame, window_frames
 from book.validation import whole_number
 
 

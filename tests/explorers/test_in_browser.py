@@ -20,8 +20,7 @@ from book.data import place_on_canvas
 from book.explorers import conv_arithmetic_explorer, digit_explorer, shift_explorer
 from book.explorers.digit import MAX_PARAMETERS
 from book.explorers.sliding import sliding_window_player
-from book.figures.explorers import number, window_frames
-from book.layers import conv_arithmetic
+from book.layers import conv_arithmetic, number, window_frames
 from book.symmetry import shift_comparison
 
 from .pages import (

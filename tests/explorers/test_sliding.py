@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from book.explorers.sliding import sliding_window_player
-from book.figures.explorers import window_frames
+from book.layers import window_frames
 
 IMAGE = torch.zeros(5, 5)
 IMAGE[:, 2:] = 1.0

@@ -1,4 +1,4 @@
-// The sliding-window player: the frames of book.figures.explorers.window_frames
+// The sliding-window player: the frames of book.layers.window_frames
 // (a kernel stepping over an image, stride 1, no padding), computed here so the
 // page needs no kernel, and drawn as SVG with every number written in its cell.
 
