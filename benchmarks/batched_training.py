@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from book.data import load_digits  # noqa: E402
 from book.experiments.batched import StoppingRule, train_batched, train_one  # noqa: E402
 from book.experiments.models import digit_models  # noqa: E402
-from book.experiments.sample_efficiency import placed_digits  # noqa: E402
+from book.experiments.sample_efficiency import placed_digits, study_runs  # noqa: E402
 from book.training import single_threaded  # noqa: E402
 
 SIZES = (10, 30, 100, 300, 1000)
@@ -42,10 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     make = digit_models(12)["CNN"]
     # Patience longer than the run: every model trains for all the steps.
     rule = StoppingRule(eval_every=20, patience=args.steps, max_steps=args.steps)
-    runs = [(i, size) for i in range(len(SEEDS)) for size in SIZES]
-    seeds = [SEEDS[i] for i, _ in runs]
-    train_sets = [data.pools[i][:size] for i, size in runs]
-    val_sets = [data.validation[i] for i, _ in runs]
+    seeds, train_sets, val_sets = study_runs(data, SIZES)
     with single_threaded():
         start = time.perf_counter()
         train_batched(
@@ -73,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
                 rule=rule,
             )
         alone = time.perf_counter() - start
-    print(f"chapter 5's CNN study: {len(runs)} models x {args.steps} steps, one thread")
+    print(
+        f"chapter 5's CNN study: {len(seeds)} models x {args.steps} steps, one thread"
+    )
     print(f"one model at a time: {alone:6.1f} s")
     print(f"batched:             {batched:6.1f} s")
     print(f"batched / one at a time: {batched / alone:.2f}")

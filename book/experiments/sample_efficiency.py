@@ -205,7 +205,7 @@ def _check_sizes(sizes: Sequence[int], data: PlacedDigits) -> tuple[int, ...]:
     return sizes
 
 
-def _seed_size_runs(
+def study_runs(
     data: PlacedDigits, sizes: tuple[int, ...]
 ) -> tuple[list[int], list[torch.Tensor], list[torch.Tensor]]:
     """Seeds, training and validation indices of every run, seed-major."""
@@ -260,7 +260,7 @@ def sample_efficiency(
     if not models:
         raise ValueError("models is empty: give at least one name -> factory")
     sizes = _check_sizes(sizes, data)
-    seeds, train_sets, val_sets = _seed_size_runs(data, sizes)
+    seeds, train_sets, val_sets = study_runs(data, sizes)
     rows = len(data.seeds)
     result = SampleEfficiency(
         sizes=sizes, seeds=data.seeds, accuracy={}, train_accuracy={}, trainings={}

@@ -22,6 +22,7 @@ from book.figures.style import (
     as_numpy,
     frame,
     outline,
+    panel_row,
 )
 
 
@@ -255,15 +256,8 @@ def convergence_figure(result: SampleEfficiency, sizes: Sequence[int]) -> Figure
     names = list(result.trainings)
     if not names:
         raise ValueError("the result holds no trained models to show")
-    fig, axes = plt.subplots(
-        1,
-        len(names),
-        figsize=(2.9 * len(names), 3.0),
-        sharey=True,
-        layout="constrained",
-        squeeze=False,
-    )
-    for ax, name in zip(axes[0], names, strict=True):
+    fig, axes = panel_row(len(names), 2.9, 3.0, sharey=True)
+    for ax, name in zip(axes, names, strict=True):
         training = result.trainings[name]
         steps = training.check_steps
         colour = MODEL_COLOURS.get(name, VERMILION)
@@ -277,7 +271,7 @@ def convergence_figure(result: SampleEfficiency, sizes: Sequence[int]) -> Figure
         ax.set_xlabel("training step")
         ax.grid(True, color="0.92")
         ax.legend(fontsize=8)
-    axes[0, 0].set_ylabel("training loss (mean since last check)")
+    axes[0].set_ylabel("training loss (mean since last check)")
     return fig
 
 
@@ -291,15 +285,8 @@ def sample_efficiency_figure(
     """
     if not results:
         raise ValueError("results is empty: give at least one condition")
-    fig, axes = plt.subplots(
-        1,
-        len(results),
-        figsize=(5.4 * len(results), 4.2),
-        sharey=True,
-        layout="constrained",
-        squeeze=False,
-    )
-    for ax, (condition, result) in zip(axes[0], results.items(), strict=True):
+    fig, axes = panel_row(len(results), 5.4, 4.2, sharey=True)
+    for ax, (condition, result) in zip(axes, results.items(), strict=True):
         for model in result.accuracy:
             colour = MODEL_COLOURS.get(model, VERMILION)
             # Columns: one training-set size each, one value per seed.
@@ -317,8 +304,8 @@ def sample_efficiency_figure(
         ax.set_xlabel("training images N")
         ax.set_title(condition)
         ax.grid(True, color="0.92")
-    axes[0, 0].set_ylabel("test accuracy")
-    axes[0, 0].legend(loc="upper left", fontsize=8)
+    axes[0].set_ylabel("test accuracy")
+    axes[0].legend(loc="upper left", fontsize=8)
     return fig
 
 

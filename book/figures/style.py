@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 # Okabe-Ito: distinguishable with every common kind of colour blindness.
@@ -63,3 +64,18 @@ def outline(ax: plt.Axes, corner: tuple[int, int], size: tuple[int, int]) -> Non
             ls="--",
         )
     )
+
+
+def panel_row(
+    count: int, width: float, height: float, *, sharey: bool = False
+) -> tuple[Figure, list[plt.Axes]]:
+    """A figure of `count` panels side by side, each `width` x `height` inches."""
+    fig, axes = plt.subplots(
+        1,
+        count,
+        figsize=(width * count, height),
+        sharey=sharey,
+        layout="constrained",
+        squeeze=False,
+    )
+    return fig, list(axes[0])

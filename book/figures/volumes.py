@@ -17,7 +17,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from book.figures.style import DIVERGING, KERNEL_COLOURS, ORANGE, as_numpy, frame
+from book.figures.style import (
+    DIVERGING,
+    KERNEL_COLOURS,
+    ORANGE,
+    as_numpy,
+    frame,
+    panel_row,
+)
 
 # Each channel of a volume is drawn shifted by this fraction of a cell, up and to
 # the right, so the stack reads as depth without a 3-D axis.
@@ -196,14 +203,8 @@ def position_profile_figure(
     """
     if not panels:
         raise ValueError("panels must hold at least one titled panel")
-    fig, axes = plt.subplots(
-        1,
-        len(panels),
-        figsize=(4.2 * len(panels), 3.2),
-        squeeze=False,
-        layout="constrained",
-    )
-    for ax, (title, profiles) in zip(axes[0], panels.items(), strict=True):
+    fig, axes = panel_row(len(panels), 4.2, 3.2)
+    for ax, (title, profiles) in zip(axes, panels.items(), strict=True):
         if not profiles:
             raise ValueError(f"panel {title!r} has no profiles")
         for index, (name, values) in enumerate(profiles.items()):

@@ -61,3 +61,15 @@ def test_outline_covers_exactly_the_window() -> None:
     (box,) = ax.patches
     assert (box.get_x(), box.get_y()) == (2.5, 1.5)  # pixel centres at integers
     assert (box.get_width(), box.get_height()) == (5, 4)
+
+
+def test_panel_row_gives_count_panels_of_the_size_asked() -> None:
+    fig, axes = style.panel_row(3, 2.0, 1.5, sharey=True)
+    try:
+        assert len(axes) == 3 and list(fig.axes) == axes
+        assert tuple(fig.get_size_inches()) == pytest.approx((6.0, 1.5))
+        # Shared y: one panel's limits are every panel's.
+        axes[0].set_ylim(0, 7)
+        assert axes[2].get_ylim() == (0, 7)
+    finally:
+        plt.close(fig)
