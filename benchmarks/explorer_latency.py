@@ -3,7 +3,8 @@
 Usage: python benchmarks/explorer_latency.py [--repeats 40]
 
 Writes the page the browser tests use (tests/explorers/pages.py: the site's
-embedding, served locally, offline) with the three explorers, the digit
+embedding, served locally, offline) with the three explorers and chapter 3's
+sliding-window player on its 5 x 5 edge example, the digit
 explorer carrying models near the size limit of the page (43,000
 parameters between them on a 36-pixel canvas). For each control, it sets a
 new value in the page and dispatches the `input` event the browser fires
@@ -32,6 +33,7 @@ from book.explorers import (  # noqa: E402
     conv_arithmetic_explorer,
     digit_explorer,
     shift_explorer,
+    sliding_window_player,
 )
 from tests.explorers.pages import chromium, open_page, serve, write_page  # noqa: E402
 
@@ -81,7 +83,11 @@ CONTROLS = [
     (1, "shift (32 x 32)", 1, "margin"),
     (2, f"digit ({CANVAS} x {CANVAS})", 0, "digit column"),
     (2, f"digit ({CANVAS} x {CANVAS})", 1, "digit row"),
+    (3, "sliding (5 x 5)", 0, "position"),
 ]
+# Chapter 3's worked example: the edge image and kernel the player steps through.
+EDGE_IMAGE = torch.tensor([[0.0, 0.0, 1.0, 1.0, 1.0]] * 5)
+EDGE_KERNEL = torch.tensor([[-1.0, 0.0, 1.0]] * 3)
 
 
 def main() -> None:
@@ -93,6 +99,7 @@ def main() -> None:
         conv_arithmetic_explorer(),
         shift_explorer(torch.rand(32, 32, generator=generator), torch.ones(3, 3)),
         digit_explorer(*models(), torch.rand(12, 12, generator=generator), CANVAS),
+        sliding_window_player(EDGE_IMAGE, EDGE_KERNEL),
     ]
     with tempfile.TemporaryDirectory() as folder:
         page_file = write_page(Path(folder), explorers, "light")
