@@ -42,12 +42,16 @@ WAIT_FOR_MATH = """async () => {
     await window.MathJax.startup.promise;
   }
 }"""
-# True once every embedded widget view has been rendered by the widget manager,
-# which puts a div.widget-subarea right before the view's script tag.
+# True once every embedded widget view has been drawn: the widget manager puts a
+# div.widget-subarea right before the view's script tag, and an anywidget fills
+# it only after its module has loaded, so wait for text or an image in it too
+# (a view that never draws times the wait out, and the test fails).
 WIDGETS_RENDERED = """() => [...document.querySelectorAll(
-  'script[type="application/vnd.jupyter.widget-view+json"]')].every(
-  s => s.previousElementSibling && s.previousElementSibling.matches('.widget-subarea')
-       && s.previousElementSibling.childElementCount > 0)"""
+  'script[type="application/vnd.jupyter.widget-view+json"]')].every(s => {
+    const view = s.previousElementSibling;
+    return view && view.matches('.widget-subarea') && (view.innerText.trim() !== ''
+      || view.querySelector('img, canvas, svg') !== null);
+  })"""
 # Everything the checks need from one page, read in one go.
 INSPECT = r"""() => {
   const skip = el => el.closest('pre, code, script, style, mjx-container, textarea');
