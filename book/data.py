@@ -17,7 +17,7 @@ import matplotlib.image
 import torch
 import torch.nn.functional as F
 
-from book.validation import int_pair, whole_number
+from book.validation import whole_number
 
 # ITU-R BT.601 luma weights: how much red, green and blue contribute to brightness.
 _LUMA = (0.299, 0.587, 0.114)
@@ -104,42 +104,22 @@ def train_test_split(
 
 
 def random_positions(
-    count: int,
-    image_size: int,
-    canvas_size: int,
-    *,
-    seed: int,
-    around: tuple[int, int] | None = None,
-    max_shift: int | None = None,
+    count: int, image_size: int, canvas_size: int, *, seed: int
 ) -> torch.Tensor:
     """Seeded top-left corners (count, 2) as (row, col) where an image fits the canvas.
 
-    Without `around`, every position that fits is equally likely. With `around`
-    (a top-left corner) and `max_shift`, each coordinate moves from it by at most
-    `max_shift` pixels, still staying on the canvas.
+    Every position that fits is equally likely.
 
-    >>> random_positions(3, 8, 24, seed=0, around=(8, 8), max_shift=0).tolist()
-    [[8, 8], [8, 8], [8, 8]]
+    >>> random_positions(3, 8, 8, seed=0).tolist()
+    [[0, 0], [0, 0], [0, 0]]
     """
     count = whole_number("count", count, 0)
     image_size = whole_number("image_size", image_size, 1)
     canvas_size = whole_number("canvas_size", canvas_size, image_size)
     last = canvas_size - image_size
-    low, high = torch.zeros(2, dtype=torch.int64), torch.full((2,), last)
-    if around is not None:
-        shift = whole_number("max_shift", 0 if max_shift is None else max_shift, 0)
-        centre = torch.tensor(int_pair("around", around, 0))
-        if (centre > last).any():
-            raise ValueError(
-                f"around={tuple(around)} does not fit: a {image_size}-pixel image on a "
-                f"{canvas_size}-pixel canvas needs a top-left corner of at most {last}"
-            )
-        low, high = (centre - shift).clamp(min=0), (centre + shift).clamp(max=last)
-    elif max_shift is not None:
-        raise ValueError("max_shift needs `around`, the position it shifts from")
     generator = torch.Generator().manual_seed(seed)
     uniform = torch.rand(count, 2, generator=generator)
-    return low + (uniform * (high - low + 1)).long()
+    return (uniform * (last + 1)).long()
 
 
 def place_on_canvas(

@@ -189,61 +189,8 @@ def test_every_position_that_fits_occurs() -> None:
     assert seen == {(row, col) for row in range(5) for col in range(5)}
 
 
-@pytest.mark.parametrize(
-    ("around", "max_shift"),
-    [((8, 8), 3), ((0, 0), 2), ((16, 16), 4), ((0, 16), 1), ((5, 9), 0), ((3, 3), 30)],
-)
-def test_around_keeps_each_coordinate_within_max_shift(
-    around: tuple[int, int], max_shift: int
-) -> None:
-    last = 24 - 8
-    positions = random_positions(
-        1000, 8, 24, seed=1, around=around, max_shift=max_shift
-    )
-    centre = torch.tensor(around)
-    assert (positions - centre).abs().max() <= max_shift
-    assert positions.min() >= 0 and positions.max() <= last
-    # Every allowed corner occurs: each coordinate sweeps its whole window.
-    for axis in (0, 1):
-        low = max(0, around[axis] - max_shift)
-        high = min(last, around[axis] + max_shift)
-        assert set(positions[:, axis].tolist()) == set(range(low, high + 1))
-
-
-def test_around_without_max_shift_stays_put() -> None:
-    positions = random_positions(5, 8, 24, seed=0, around=(3, 4))
-    assert positions.tolist() == [[3, 4]] * 5
-
-
 def test_no_positions() -> None:
     assert random_positions(0, 8, 24, seed=0).shape == (0, 2)
-
-
-@pytest.mark.parametrize(
-    ("options", "error", "message"),
-    [
-        ({"max_shift": 2}, ValueError, "max_shift needs `around`"),
-        ({"around": (17, 0)}, ValueError, "around=(17, 0) does not fit"),
-        (
-            {"around": (0, 40), "max_shift": 1},
-            ValueError,
-            "top-left corner of at most 16",
-        ),
-        ({"around": (-1, 0)}, ValueError, "around[0] must be at least 0, got -1"),
-        ({"around": (1, 2, 3)}, ValueError, "around must be an int or a pair"),
-        ({"around": (1.5, 2)}, TypeError, "around[0] must be an int, got 1.5"),
-        (
-            {"around": (8, 8), "max_shift": -1},
-            ValueError,
-            "max_shift must be at least 0",
-        ),
-    ],
-)
-def test_bad_around_or_max_shift_raises(
-    options: dict, error: type, message: str
-) -> None:
-    with pytest.raises(error, match=re.escape(message)):
-        random_positions(10, 8, 24, seed=0, **options)
 
 
 @pytest.mark.parametrize(

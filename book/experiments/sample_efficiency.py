@@ -150,12 +150,17 @@ class SampleEfficiency(SeededAccuracy):
     train_accuracy: dict[str, list[list[float]]]
     trainings: dict[str, BatchedTraining] = field(repr=False)
 
-    def run(self, seed: int, size: int) -> int:
-        """Which of a family's stacked models was trained with `seed` on `size`."""
+    def row(self, seed: int) -> int:
+        """The row of `seed` in `accuracy[model]`."""
         if seed not in self.seeds:
             raise ValueError(f"seed {seed} was not run; seeds: {self.seeds}")
-        self.at(size, next(iter(self.accuracy)))  # the size check and its message
-        return self.seeds.index(seed) * len(self.sizes) + self.sizes.index(size)
+        return self.seeds.index(seed)
+
+    def run(self, seed: int, size: int) -> int:
+        """Which of a family's stacked models was trained with `seed` on `size`."""
+        if size not in self.sizes:
+            raise ValueError(f"size {size} was not measured; sizes: {self.sizes}")
+        return self.row(seed) * len(self.sizes) + self.sizes.index(size)
 
     def model(self, name: str, seed: int, size: int) -> nn.Module:
         """The trained model of one family, seed and size, as a plain module."""
@@ -181,8 +186,7 @@ class SampleEfficiency(SeededAccuracy):
         if seed is None:
             curve = self.mean(model)
         else:
-            self.run(seed, self.sizes[0])  # the seed check and its message
-            curve = self._rows(model)[self.seeds.index(seed)]
+            curve = self._rows(model)[self.row(seed)]
         if curve[0] >= target:
             return float(self.sizes[0])
         points = list(zip(self.sizes, curve, strict=True))

@@ -37,6 +37,34 @@ def small_local() -> nn.Module:
     )
 
 
+def same_as_alone(
+    batched, make, build, labels, val_x, val_sets, train_sets, rule, noise=0
+) -> list[int]:
+    """Assert each stacked model equals `train_one` on its own (lr 1e-2, batch 16):
+    the same best step and weights. Returns the steps the lone runs stopped at."""
+    stops = []
+    for i, seed in enumerate(batched.seeds):
+        kept, best_step, stop_step = train_one(
+            make,
+            build,
+            labels,
+            seed=seed,
+            train_set=train_sets[i],
+            val_x=val_x[val_sets[i]],
+            val_y=labels[val_sets[i]],
+            rule=rule,
+            lr=1e-2,
+            batch_size=16,
+            noise=noise,
+        )
+        assert batched.best_step[i] == best_step
+        got = batched.module(i).state_dict()
+        for key, value in kept.items():
+            torch.testing.assert_close(got[key], value, atol=1e-5, rtol=1e-4)
+        stops.append(stop_step)
+    return stops
+
+
 @pytest.fixture(scope="module")
 def digits():
     images, labels = load_digits()
@@ -76,23 +104,10 @@ def test_batched_equals_one_model_at_a_time(digits, make):
     )
     # Different N stop at different steps: the stack shrank during training.
     assert len(set(batched.stop_step)) > 1
-    for i, seed in enumerate(seeds):
-        kept, best_step, stop_step = train_one(
-            make,
-            lambda idx, _: x[idx],
-            labels,
-            seed=seed,
-            train_set=train_sets[i],
-            val_x=x[val_sets[i]],
-            val_y=labels[val_sets[i]],
-            rule=rule,
-            lr=1e-2,
-            batch_size=16,
-        )
-        assert (batched.best_step[i], batched.stop_step[i]) == (best_step, stop_step)
-        got = batched.module(i).state_dict()
-        for key, value in kept.items():
-            torch.testing.assert_close(got[key], value, atol=1e-5, rtol=1e-4)
+    alone = same_as_alone(
+        batched, make, lambda idx, _: x[idx], labels, x, val_sets, train_sets, rule
+    )
+    assert batched.stop_step == alone
 
 
 @pytest.mark.slow
@@ -116,25 +131,9 @@ def test_augmenting_builder_gets_each_models_own_noise(digits):
         batch_size=16,
         rule=rule,
     )
-    for i, seed in enumerate(seeds):
-        kept, best_step, _ = train_one(
-            _canvas_cnn,
-            build,
-            labels,
-            seed=seed,
-            train_set=train_sets[i],
-            val_x=val_x[val_sets[i]],
-            val_y=labels[val_sets[i]],
-            rule=rule,
-            lr=1e-2,
-            batch_size=16,
-            noise=2,
-        )
-        assert batched.best_step[i] == best_step
-        for key, value in kept.items():
-            torch.testing.assert_close(
-                batched.module(i).state_dict()[key], value, atol=1e-5, rtol=1e-4
-            )
+    same_as_alone(
+        batched, _canvas_cnn, build, labels, val_x, val_sets, train_sets, rule, noise=2
+    )
 
 
 def _canvas_cnn() -> nn.Module:
