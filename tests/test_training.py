@@ -7,7 +7,12 @@ import torch
 from torch import nn
 
 from book.data import load_digits
-from book.training import accuracy, single_threaded, train_classifier
+from book.training import (
+    accuracy,
+    single_threaded,
+    threads_at_most,
+    train_classifier,
+)
 
 # An 8 x 8 digit on a 12 x 12 canvas: also the shift study's tests' setting.
 CANVAS = 12
@@ -89,3 +94,14 @@ def test_single_threaded_restores_the_thread_count_even_after_an_error() -> None
     with pytest.raises(RuntimeError, match="boom"), single_threaded():
         raise RuntimeError("boom")
     assert torch.get_num_threads() == before
+
+
+def test_threads_at_most_caps_never_raises_and_restores() -> None:
+    before = torch.get_num_threads()
+    with threads_at_most(2):
+        assert torch.get_num_threads() == min(2, before)
+    assert torch.get_num_threads() == before
+    with single_threaded(), threads_at_most(2):
+        assert torch.get_num_threads() == 1  # a cap, never more threads
+    with pytest.raises(ValueError, match="count"), threads_at_most(0):
+        pass

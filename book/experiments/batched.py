@@ -2,8 +2,10 @@
 
 A study trains the same architecture many times: once per seed and training-set
 size. `train_batched` stacks all those models' parameters and trains them in one
-vectorised computation (`torch.func.vmap` over `functional_call`), each model on
-minibatches drawn from its *own* training indices, so models trained on
+vectorised computation (the hand-written stacked layers of
+`book.experiments.stacked` where they cover the architecture, `torch.func.vmap`
+over `functional_call` otherwise), each model on minibatches drawn from its
+*own* training indices, so models trained on
 different N train together. Every `eval_every` steps each model is scored on
 its own validation indices; it keeps the weights of its best score, and stops
 when `patience` checks in a row brought no gain of at least `min_delta`
@@ -23,9 +25,10 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.func import functional_call, grad_and_value, stack_module_state, vmap
+from torch.func import functional_call, stack_module_state, vmap
 
 from book.experiments.models import seeded_model
+from book.experiments.stacked import stacked_forward
 from book.validation import whole_number
 
 # inputs(indices (M, B), noise (M, B, k)) -> model inputs (M, B, ...): builds each
@@ -95,12 +98,7 @@ class BatchedTraining:
     @torch.no_grad()
     def logits(self, x: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
         """Every model's outputs on the same inputs x: shape (models, len(x), ...)."""
-        call = vmap(_forward(self.base), in_dims=(0, 0, None))
-        parts = [
-            call(self.params, self.buffers, x[start : start + chunk])
-            for start in range(0, len(x), chunk)
-        ]
-        return torch.cat(parts, dim=1)
+        return self.own_logits(x.expand(len(self.seeds), *x.shape), chunk)
 
     @torch.no_grad()
     def own_logits(self, xs: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
@@ -109,7 +107,7 @@ class BatchedTraining:
             raise ValueError(
                 f"xs must hold one batch per model ({len(self.seeds)}), got {len(xs)}"
             )
-        call = vmap(_forward(self.base))
+        call = _forward(self.base)
         parts = [
             call(self.params, self.buffers, xs[:, start : start + chunk])
             for start in range(0, xs.shape[1], chunk)
@@ -125,10 +123,15 @@ class BatchedTraining:
 def _forward(
     base: nn.Module,
 ) -> Callable[[Tensors, Tensors, torch.Tensor], torch.Tensor]:
+    """Every model's outputs on its own inputs: (params, buffers, xs (M, B, ...))."""
+    stacked = stacked_forward(base)
+    if stacked is not None:
+        return lambda params, _buffers, xs: stacked(params, xs)
+
     def forward(params: Tensors, buffers: Tensors, x: torch.Tensor) -> torch.Tensor:
         return functional_call(base, (params, buffers), (x,))
 
-    return forward
+    return vmap(forward)
 
 
 def padded(index_sets: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -182,36 +185,29 @@ class MinibatchStream:
         return self.table.gather(1, picks), uniform[..., 1:]
 
 
-class StackedAdam:
-    """`torch.optim.Adam`'s update on stacked parameters (it acts elementwise)."""
+def _stacked_adam(
+    params: Tensors,
+    lr: float,
+    previous: torch.optim.Adam | None = None,
+    rows: torch.Tensor | None = None,
+) -> torch.optim.Adam:
+    """`torch.optim.Adam` over the stacked weights: its update acts elementwise, so
+    on a stack it is every model's own Adam. Fused: one pass over the weights.
 
-    def __init__(self, params: Tensors, lr: float) -> None:
-        self.lr, self.beta1, self.beta2, self.eps = lr, 0.9, 0.999, 1e-8
-        self.mean = {k: torch.zeros_like(v) for k, v in params.items()}
-        self.square = {k: torch.zeros_like(v) for k, v in params.items()}
-        self.steps = 0
-
-    def step(self, params: Tensors, grads: Tensors) -> None:
-        self.steps += 1
-        correction1 = 1 - self.beta1**self.steps
-        correction2 = 1 - self.beta2**self.steps
-        with torch.no_grad():
-            for key, param in params.items():
-                grad = grads[key]
-                self.mean[key].lerp_(grad, 1 - self.beta1)
-                self.square[key].mul_(self.beta2).addcmul_(
-                    grad, grad, value=1 - self.beta2
-                )
-                denominator = (self.square[key].sqrt() / math.sqrt(correction2)).add_(
-                    self.eps
-                )
-                param.addcdiv_(
-                    self.mean[key], denominator, value=-self.lr / correction1
-                )
-
-    def keep(self, rows: torch.Tensor) -> None:
-        self.mean = {k: v[rows] for k, v in self.mean.items()}
-        self.square = {k: v[rows] for k, v in self.square.items()}
+    Given the optimiser of a larger stack, keep its state at `rows`.
+    """
+    optimizer = torch.optim.Adam(list(params.values()), lr=lr, fused=True)
+    if previous is not None:
+        for old, new in zip(
+            previous.param_groups[0]["params"], params.values(), strict=True
+        ):
+            state = previous.state[old]
+            optimizer.state[new] = {
+                "step": state["step"].clone(),
+                "exp_avg": state["exp_avg"][rows].clone(),
+                "exp_avg_sq": state["exp_avg_sq"][rows].clone(),
+            }
+    return optimizer
 
 
 def _stack_models(
@@ -284,13 +280,10 @@ class _Stack:
     def __init__(
         self, base: nn.Module, params: Tensors, buffers: Tensors, stream, lr: float
     ) -> None:
-        def loss(p: Tensors, b: Tensors, x: torch.Tensor, y: torch.Tensor):
-            return F.cross_entropy(functional_call(base, (p, b), (x,)), y)
-
-        self.gradients = vmap(grad_and_value(loss))
-        self.forward = vmap(_forward(base))
-        self.params, self.all_buffers = params, buffers
-        self.optimizer = StackedAdam(params, lr)
+        self.forward = _forward(base)
+        self.params, self.all_buffers = _trainable(params), buffers
+        self.lr = lr
+        self.optimizer = _stacked_adam(self.params, lr)
         self.stream = stream
         self.active = torch.arange(len(stream.generators))
 
@@ -301,18 +294,32 @@ class _Stack:
     def step(self, build: InputBuilder, labels: torch.Tensor) -> torch.Tensor:
         """One Adam step of every active model; returns their minibatch losses."""
         indices, draws = self.stream.next()
-        grads, losses = self.gradients(
-            self.params, self.buffers, build(indices, draws), labels[indices]
+        logits = self.forward(self.params, self.buffers, build(indices, draws))
+        losses = (
+            F.cross_entropy(
+                logits.flatten(0, 1), labels[indices].flatten(), reduction="none"
+            )
+            .view(indices.shape)
+            .mean(dim=1)
         )
-        self.optimizer.step(self.params, grads)
+        # A model's loss depends on its own weights only: the gradient of the sum
+        # is every model's own gradient.
+        losses.sum().backward()
+        self.optimizer.step()
+        self.optimizer.zero_grad()
         return losses.detach()
 
     def keep(self, rows: torch.Tensor) -> None:
         """Stopped models leave the stack: the rest train on as before."""
         self.active = self.active[rows]
-        self.params = {k: v[rows].clone() for k, v in self.params.items()}
-        self.optimizer.keep(rows)
+        self.params = _trainable({k: v[rows] for k, v in self.params.items()})
+        self.optimizer = _stacked_adam(self.params, self.lr, self.optimizer, rows)
         self.stream.keep(rows)
+
+
+def _trainable(params: Tensors) -> Tensors:
+    """Own copies of the weights that autograd tracks (Adam updates them in place)."""
+    return {k: v.detach().clone().requires_grad_() for k, v in params.items()}
 
 
 class _Record:
@@ -333,7 +340,7 @@ class _Record:
         accuracy = validation.score(stack.forward, stack.params, stack.buffers, active)
         gain = validation.update(accuracy, active, step, self.rule.min_delta)
         for key, value in stack.params.items():
-            self.best[key][active[gain]] = value[gain]
+            self.best[key][active[gain]] = value.detach()[gain]
         self.checks.append(step)
         loss = self.running[active] / self.rule.eval_every
         self.train_loss.append(_scatter(loss, active, self.count))

@@ -77,13 +77,15 @@ def digit_models(
 
     def local(layer: Callable[[int, int, int], nn.Module]) -> ModelFactory:
         def make() -> nn.Module:
+            # Pooling before ReLU: the same function (both keep the order of
+            # values), with a quarter of the values to rectify.
             return nn.Sequential(
                 layer(1, first, image_size),
-                nn.ReLU(),
                 nn.MaxPool2d(2),
+                nn.ReLU(),
                 layer(first, second, image_size // 2),
-                nn.ReLU(),
                 nn.MaxPool2d(2),
+                nn.ReLU(),
                 nn.Flatten(),
                 nn.Linear(pooled, 10),
             )

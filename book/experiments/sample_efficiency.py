@@ -24,7 +24,7 @@ from book.data import permute_pixels, place_on_canvas, random_positions
 from book.experiments.batched import BatchedTraining, StoppingRule, train_batched
 from book.experiments.models import ModelFactory
 from book.experiments.results import SeededAccuracy
-from book.training import single_threaded
+from book.training import threads_at_most
 from book.validation import whole_number
 
 NEAREST_NEIGHBOUR = "1-NN"
@@ -269,7 +269,7 @@ def sample_efficiency(
     result = SampleEfficiency(
         sizes=sizes, seeds=data.seeds, accuracy={}, train_accuracy={}, trainings={}
     )
-    with single_threaded():
+    with threads_at_most(2):
         for name, make in models.items():
             training = train_batched(
                 make,

@@ -22,7 +22,7 @@ from book.data import place_on_canvas, train_test_split
 from book.experiments.batched import BatchedTraining, StoppingRule, train_batched
 from book.experiments.models import ModelFactory
 from book.experiments.results import SeededAccuracy
-from book.training import accuracy, single_threaded
+from book.training import accuracy, threads_at_most
 from book.validation import direction_steps, whole_number
 
 # Patient enough that the slow learner of the study (an FC model learning every
@@ -285,7 +285,7 @@ def shift_experiment(
     result.splits = splits
     inputs = _Placements(images, result, result.seeds[0])
     # Tiny models: one thread is faster, and immune to busy neighbours.
-    with single_threaded():
+    with threads_at_most(2):
         result.training = train_batched(
             make_model,
             inputs if augment else inputs.fixed,
