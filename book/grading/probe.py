@@ -1,8 +1,9 @@
 """The grader's calls, made in the student's kernel once every cell has run.
 
-The runner executes one probe cell, `run(globals(), CALLS, NONCE, SECONDS)`,
-made after the student's cells finished, with a nonce no earlier code could
-know. Each call runs under a CPU-time limit and a tripwire that records the
+The runner executes one probe cell, `run(globals(), CALLS, NONCE, SECONDS)`
+(`book.grading.runner.probe_source`), made after the student's cells finished,
+with a nonce no earlier code could know; CALLS is `records.encode_calls`.
+Each call runs under a CPU-time limit and a tripwire that records the
 forbidden torch operations it reaches; each result is printed as one line,
 `NONCE JSON`. The runner keeps only lines that carry the nonce and decodes
 them with `book.grading.records`, which refuses anything malformed.
@@ -10,7 +11,6 @@ them with `book.grading.records`, which refuses anything malformed.
 
 from __future__ import annotations
 
-import base64
 import json
 import sys
 from collections.abc import Mapping
@@ -19,7 +19,7 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
-from book.grading.records import Call, Timeout, Value, call_from_json, to_json
+from book.grading.records import Call, Timeout, Value, decode_calls, to_json
 from book.grading.wire import call_safely
 
 # The kernel's own output stream, kept when the runner's warm-up cell imports
@@ -42,20 +42,6 @@ class Tripwire(TorchFunctionMode):
         return func(*args, **(kwargs or {}))
 
 
-def encode_calls(calls: list[Call]) -> str:
-    """The calls as one base64 word (no quoting to get wrong in the probe cell)."""
-    return base64.b64encode(json.dumps(to_json(calls)).encode()).decode()
-
-
-def source(calls: list[Call], nonce: str, seconds: float) -> str:
-    """The probe cell the runner executes after the student's cells."""
-    return (
-        "from book.grading.probe import run as _grading_probe_run\n"
-        f"_grading_probe_run(globals(), {encode_calls(calls)!r}, {nonce!r}, "
-        f"{float(seconds)!r})"
-    )
-
-
 def _one(
     namespace: Mapping[str, Any], call: Call, seconds: float
 ) -> tuple[Value, str | None]:
@@ -71,10 +57,7 @@ def run(namespace: Mapping[str, Any], payload: str, nonce: str, seconds: float) 
     A function that ran out of time once is not called again: its other tests
     fail at once instead of each costing the time limit.
     """
-    calls = [
-        call_from_json(c, f"call {i}")
-        for i, c in enumerate(json.loads(base64.b64decode(payload)))
-    ]
+    calls = decode_calls(payload)
     hung: set[str] = set()
     for index, call in enumerate(calls):
         tripped = None

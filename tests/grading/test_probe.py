@@ -5,14 +5,16 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 import torch
 import torch.nn.functional as F
 
 from book.grading import probe
-from book.grading.records import Call, Scalar, Timeout, value_from_json
-from book.grading.runner import cpu_seconds, read_probe
+from book.grading.records import Call, Scalar, Timeout, encode_calls, value_from_json
+from book.grading.runner import cpu_seconds, probe_source, read_probe
 from book.grading.wire import call_safely
 
 NONCE = "n0nce"
@@ -26,7 +28,7 @@ def printed(
 ) -> list[dict]:
     out = io.StringIO()
     monkeypatch.setattr(probe, "STDOUT", out)
-    payload = probe.encode_calls(calls)
+    payload = encode_calls(calls)
     probe.run(namespace, payload, NONCE, seconds)
     lines = out.getvalue().splitlines()
     assert all(line.startswith(NONCE + " ") for line in lines)
@@ -100,7 +102,7 @@ def test_a_sleeping_function_is_stopped_by_the_wall_clock_backstop() -> None:
 
 
 def test_the_probe_source_carries_only_base64_and_the_nonce() -> None:
-    source = probe.source([Call("f", ("quote ' and \n newline",))], NONCE, 1)
+    source = probe_source([Call("f", ("quote ' and \n newline",))], NONCE, 1)
     assert "\nnewline" not in source.split("\n", 1)[1]
     assert NONCE in source and len(source.splitlines()) == 2
 
@@ -146,3 +148,13 @@ def test_the_runner_keeps_only_lines_with_the_nonce_once_each() -> None:
 def test_cpu_seconds_of_a_process() -> None:
     assert cpu_seconds(os.getpid()) > 0
     assert cpu_seconds(2**22 + 12345) == 0.0
+
+
+def test_the_runner_starts_without_torch_or_the_iri_grammar() -> None:
+    # Both cost every submission a second before its kernel even starts.
+    code = (
+        "import sys, book.grading.runner\n"
+        "assert 'torch' not in sys.modules, 'torch'\n"
+        "assert sys.modules.get('rfc3987_syntax') is None, 'rfc3987_syntax'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
