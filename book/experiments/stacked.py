@@ -40,8 +40,9 @@ def stacked_forward(base: nn.Module) -> StackedForward | None:
     """The forward pass of a stack of `base`-shaped models, or None if not covered.
 
     Covered: an `nn.Sequential` without buffers of `nn.Flatten()`, `nn.ReLU`,
-    `nn.Linear`, `nn.Conv2d` (groups 1), `nn.MaxPool2d`, global average pooling
-    (`nn.AdaptiveAvgPool2d(1)`) and `LocallyConnected2d`, taking images
+    `nn.Linear`, `nn.Conv2d` (groups 1), `nn.MaxPool2d`, global average and max
+    pooling (`nn.AdaptiveAvgPool2d(1)`, `nn.AdaptiveMaxPool2d(1)`) and
+    `LocallyConnected2d`, taking images
     (M, B, C, H, W) or vectors (M, B, n).
     """
     if not isinstance(base, nn.Sequential) or next(base.buffers(), None) is not None:
@@ -179,6 +180,12 @@ def _global_average(_name: str, layer: nn.AdaptiveAvgPool2d) -> _Step | None:
     return lambda _params, x: x.mean(dim=(3, 4), keepdim=True)
 
 
+def _global_max(_name: str, layer: nn.AdaptiveMaxPool2d) -> _Step | None:
+    if layer.output_size not in (1, (1, 1)) or layer.return_indices:
+        return None
+    return lambda _params, x: x.amax(dim=(3, 4), keepdim=True)
+
+
 def _locally_connected(name: str, layer: LocallyConnected2d) -> _Step:
     (k_h, k_w), (s_h, s_w), (p_h, p_w) = layer.kernel_size, layer.stride, layer.padding
     in_h, in_w = layer.input_size
@@ -218,5 +225,6 @@ _STEPS: dict[type, Callable[[str, nn.Module], _Step | None]] = {
     nn.Conv2d: _conv2d,
     nn.MaxPool2d: _max_pool2d,
     nn.AdaptiveAvgPool2d: _global_average,
+    nn.AdaptiveMaxPool2d: _global_max,
     LocallyConnected2d: _locally_connected,
 }

@@ -37,6 +37,17 @@ def small_local() -> nn.Module:
     )
 
 
+def tanh_cnn() -> nn.Module:
+    """A layer `book.experiments.stacked` does not cover: trained under vmap."""
+    return nn.Sequential(
+        nn.Conv2d(1, 3, 3, padding=1),
+        nn.Tanh(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(3 * 16, 10),
+    )
+
+
 def same_as_alone(
     batched, make, build, labels, val_x, val_sets, train_sets, rule, noise=0
 ) -> list[int]:
@@ -83,7 +94,7 @@ def jittered(images):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("make", [small_cnn, small_local])
+@pytest.mark.parametrize("make", [small_cnn, small_local, tanh_cnn])
 def test_batched_equals_one_model_at_a_time(digits, make):
     images, labels = digits
     x = images[:, None]

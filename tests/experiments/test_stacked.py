@@ -68,11 +68,10 @@ def test_each_image_layer_matches_vmap_then_pooling_and_relu(layer) -> None:
     assert_same_as_vmap(make, torch.randn(2, 4, 2, 7, 7))
 
 
-def test_global_average_pooling_and_a_linear_layer_on_images() -> None:
+@pytest.mark.parametrize("pool", [nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d])
+def test_global_pooling_and_a_linear_layer_on_images(pool) -> None:
     def make() -> nn.Module:
-        return nn.Sequential(
-            nn.Conv2d(1, 4, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2)
-        )
+        return nn.Sequential(nn.Conv2d(1, 4, 3), pool(1), nn.Flatten(), nn.Linear(4, 2))
 
     assert_same_as_vmap(make, torch.randn(3, 6, 1, 9, 9))
 
@@ -91,6 +90,7 @@ def test_a_single_example_per_model_is_not_mistaken_for_another_layout() -> None
         lambda: nn.Sequential(nn.Flatten(start_dim=2)),
         lambda: nn.Sequential(nn.Tanh()),
         lambda: nn.Sequential(nn.AdaptiveAvgPool2d(2)),
+        lambda: nn.Sequential(nn.AdaptiveMaxPool2d(1, return_indices=True)),
         lambda: nn.Sequential(nn.MaxPool2d(2, return_indices=True)),
         lambda: nn.Conv2d(1, 2, 3),  # not a Sequential
     ],
