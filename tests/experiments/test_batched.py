@@ -17,10 +17,10 @@ from book.experiments.batched import (
 from book.layers import LocallyConnected2d
 
 
-def small_cnn() -> nn.Module:
+def small_cnn(activation: type[nn.Module] = nn.ReLU) -> nn.Module:
     return nn.Sequential(
         nn.Conv2d(1, 3, 3, padding=1),
-        nn.ReLU(),
+        activation(),
         nn.MaxPool2d(2),
         nn.Flatten(),
         nn.Linear(3 * 16, 10),
@@ -39,13 +39,7 @@ def small_local() -> nn.Module:
 
 def tanh_cnn() -> nn.Module:
     """A layer `book.experiments.stacked` does not cover: trained under vmap."""
-    return nn.Sequential(
-        nn.Conv2d(1, 3, 3, padding=1),
-        nn.Tanh(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(3 * 16, 10),
-    )
+    return small_cnn(nn.Tanh)
 
 
 def same_as_alone(
