@@ -52,14 +52,19 @@ $(STAMP): requirements.txt pyproject.toml
 	  git config filter.notebook.clean "$(PYTHON) scripts/notebook_filter.py"; fi
 	touch $(STAMP)
 
+# Two test workers share the cores: every process (and every kernel it starts)
+# runs PyTorch on one thread. A second thread waiting for a core a neighbour
+# keeps busy made one notebook take over ten minutes instead of half a minute.
+TEST_THREADS := OMP_NUM_THREADS=1
+
 test: $(STAMP) $(NPM_STAMP)
-	$(BIN)/python -m pytest -n 2
+	$(TEST_THREADS) $(BIN)/python -m pytest -n 2
 
 # Tests marked slow (kernels, training, the site, the browser, grading) are left
 # out; conftest.py marks notebook cells and users of the built site itself.
 .PHONY: test-fast
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" -n 2
+	$(TEST_THREADS) $(BIN)/python -m pytest -m "not slow" -n 2
 
 # `make book EDITION=student`: what a teacher hands to students, in _build/student.
 ifeq ($(EDITION),student)

@@ -86,8 +86,10 @@ def threads_at_most(count: int) -> Iterator[None]:
     on, two threads train chapter 5's study about 1.4 times faster than one, to
     the same numbers. On a core another process keeps busy, a thread waits for it:
     with two busy neighbours the same study took twice as long on two threads as
-    on one. The studies take two, the most a reader's laptop or Colab is sure to
-    have free.
+    on one, and in a test run whose second worker kept the other core busy one
+    notebook took over ten minutes. The studies take two, the most a reader's
+    laptop or Colab is sure to have free; `make test`, which runs two workers,
+    sets OMP_NUM_THREADS=1, and this cap never raises the thread count.
     """
     count = whole_number("count", count, 1)
     previous = torch.get_num_threads()

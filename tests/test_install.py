@@ -133,3 +133,19 @@ def test_make_lab_adds_allow_root_only_for_root(tmp_path, uid, root_flag) -> Non
     assert ("--allow-root" in lab) is root_flag
     assert lab.endswith("--no-browser")
     assert ("running as root" in result.stdout) is root_flag
+
+
+@pytest.mark.parametrize("target", ["test", "test-fast"])
+def test_the_test_workers_run_pytorch_on_one_thread_each(tmp_path, target) -> None:
+    # Two workers on two cores: a second thread would wait on a busy core.
+    stamp = tmp_path / "stamp"
+    stamp.touch()
+    planned = subprocess.run(
+        ["make", "-n", target, f"STAMP={stamp}", f"NPM_STAMP={stamp}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pytest_line = next(line for line in planned.splitlines() if "pytest" in line)
+    assert pytest_line.startswith("OMP_NUM_THREADS=1 ")
