@@ -284,7 +284,7 @@ def shift_experiment(
     splits = _splits(len(images), result.seeds, test_fraction, val_fraction)
     result.splits = splits
     inputs = _Placements(images, result, result.seeds[0])
-    # Tiny models: one thread is faster, and immune to busy neighbours.
+    # Stacked, the arms' operations are large enough for a second core.
     with threads_at_most(2):
         result.training = train_batched(
             make_model,
