@@ -35,9 +35,9 @@ from torch import nn
 from book.layers import LocallyConnected2d
 
 Tensors = dict[str, torch.Tensor]
-# (stacked params, inputs (M, B, ...)) -> outputs (M, B, ...)
+# (stacked params, inputs (M, B, ...)) -> outputs (M, B, ...): a whole stack's
+# forward pass, or one layer's.
 StackedForward = Callable[[Tensors, torch.Tensor], torch.Tensor]
-_Step = Callable[[Tensors, torch.Tensor], torch.Tensor]
 
 
 def stacked_forward(base: nn.Module) -> StackedForward | None:
@@ -62,7 +62,7 @@ def stacked_forward(base: nn.Module) -> StackedForward | None:
     return forward
 
 
-def _step(name: str, layer: nn.Module) -> _Step | None:
+def _step(name: str, layer: nn.Module) -> StackedForward | None:
     # The exact type: a subclass may change what forward does.
     build = _STEPS.get(type(layer))
     return None if build is None else build(name, layer)
@@ -85,17 +85,17 @@ def _ungrouped(y: torch.Tensor, models: int) -> torch.Tensor:
     return y.unflatten(1, (models, -1)).transpose(0, 1)
 
 
-def _flatten(_name: str, layer: nn.Flatten) -> _Step | None:
+def _flatten(_name: str, layer: nn.Flatten) -> StackedForward | None:
     if (layer.start_dim, layer.end_dim) != (1, -1):
         return None
     return lambda _params, x: x.flatten(2)
 
 
-def _relu(_name: str, layer: nn.ReLU) -> _Step:
+def _relu(_name: str, layer: nn.ReLU) -> StackedForward:
     return lambda _params, x: F.relu(x)
 
 
-def _linear(name: str, layer: nn.Linear) -> _Step:
+def _linear(name: str, layer: nn.Linear) -> StackedForward:
     def step(params: Tensors, x: torch.Tensor) -> torch.Tensor:
         rows = x.flatten(1, -2)  # (M, everything but features, in)
         weight = params[f"{name}.weight"].transpose(1, 2)
@@ -109,7 +109,7 @@ def _linear(name: str, layer: nn.Linear) -> _Step:
     return step
 
 
-def _conv2d(name: str, layer: nn.Conv2d) -> _Step | None:
+def _conv2d(name: str, layer: nn.Conv2d) -> StackedForward | None:
     if layer.groups != 1:
         return None
     # Zero padding is the convolution's own; other modes pad first, as nn.Conv2d does.
@@ -140,7 +140,7 @@ def _conv2d(name: str, layer: nn.Conv2d) -> _Step | None:
     return step
 
 
-def _max_pool2d(_name: str, layer: nn.MaxPool2d) -> _Step | None:
+def _max_pool2d(_name: str, layer: nn.MaxPool2d) -> StackedForward | None:
     if layer.return_indices:
         return None
 
@@ -177,21 +177,21 @@ def _as_batch_of_images(
     return _grouped(x), lambda y: _ungrouped(y, models)
 
 
-def _global_average(_name: str, layer: nn.AdaptiveAvgPool2d) -> _Step | None:
+def _global_average(_name: str, layer: nn.AdaptiveAvgPool2d) -> StackedForward | None:
     if layer.output_size not in (1, (1, 1)):
         return None
     return lambda _params, x: x.mean(dim=(3, 4), keepdim=True)
 
 
-def _global_max(_name: str, layer: nn.AdaptiveMaxPool2d) -> _Step | None:
+def _global_max(_name: str, layer: nn.AdaptiveMaxPool2d) -> StackedForward | None:
     if layer.output_size not in (1, (1, 1)) or layer.return_indices:
         return None
     return lambda _params, x: x.amax(dim=(3, 4), keepdim=True)
 
 
-def _locally_connected(name: str, layer: LocallyConnected2d) -> _Step:
+def _locally_connected(name: str, layer: LocallyConnected2d) -> StackedForward:
     (k_h, k_w), (s_h, s_w), (p_h, p_w) = layer.kernel_size, layer.stride, layer.padding
-    in_h, in_w = layer.input_size
+    in_w = layer.input_size[1]
     out_h, out_w = layer.output_size
     # windows[l] lists, for output position l, the padded input positions its
     # kernel reads, in the weight's (kh, kw) order.
@@ -221,7 +221,7 @@ def _locally_connected(name: str, layer: LocallyConnected2d) -> _Step:
     return step
 
 
-_STEPS: dict[type, Callable[[str, nn.Module], _Step | None]] = {
+_STEPS: dict[type, Callable[[str, nn.Module], StackedForward | None]] = {
     nn.Flatten: _flatten,
     nn.ReLU: _relu,
     nn.Linear: _linear,

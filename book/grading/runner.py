@@ -24,10 +24,12 @@ import threading
 import time
 from typing import Any
 
-# jsonschema, imported by nbformat's validator, compiles the grammar of its
-# optional IRI format check when it is installed: 0.8 s of every submission's
-# start. Notebooks have no IRI fields; without the module the check is left out.
-sys.modules.setdefault("rfc3987_syntax", None)
+if __name__ == "__main__":
+    # jsonschema, imported by nbformat's validator, compiles the grammar of its
+    # optional IRI format check when it is installed: 0.8 s of every submission's
+    # start. Notebooks have no IRI fields; without the module the check is left
+    # out. Only in the runner's own process: importing this module changes nothing.
+    sys.modules.setdefault("rfc3987_syntax", None)
 
 import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
