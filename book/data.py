@@ -10,10 +10,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 from functools import cache
+from pathlib import Path
 
 import matplotlib.cbook
 import matplotlib.image
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -52,13 +55,14 @@ def grace_hopper(downsample: int = 1) -> torch.Tensor:
 
 @cache
 def _digits() -> tuple[torch.Tensor, torch.Tensor]:
-    # Imported here: scikit-learn is slow to import and only the digits need it.
-    import sklearn.datasets
-
-    bunch = sklearn.datasets.load_digits()
+    # scikit-learn's load_digits reads this file, but importing sklearn.datasets
+    # to call it takes over a second (SciPy and every other loader); finding the
+    # package does not import it. tests/test_data.py checks both agree.
+    package = Path(importlib.util.find_spec("sklearn").origin).parent
+    table = np.loadtxt(package / "datasets" / "data" / "digits.csv.gz", delimiter=",")
     # Pixel values are counts from 0 to 16 in the original 4 x 4 blocks.
-    images = torch.tensor(bunch.images, dtype=torch.float32) / 16
-    labels = torch.tensor(bunch.target, dtype=torch.int64)
+    images = torch.tensor(table[:, :-1], dtype=torch.float32).view(-1, 8, 8) / 16
+    labels = torch.tensor(table[:, -1], dtype=torch.int64)
     return images, labels
 
 

@@ -85,6 +85,15 @@ def test_load_digits_shapes_types_and_ranges() -> None:
     assert len(counts) == 10 and counts.min() > 150
 
 
+def test_load_digits_reads_what_scikit_learns_loader_reads() -> None:
+    import sklearn.datasets
+
+    bunch = sklearn.datasets.load_digits()
+    images, labels = load_digits()
+    assert torch.equal(images * 16, torch.tensor(bunch.images, dtype=torch.float32))
+    assert torch.equal(labels, torch.tensor(bunch.target))
+
+
 def test_load_digits_returns_copies() -> None:
     images, labels = load_digits()
     images_before, labels_before = images.clone(), labels.clone()

@@ -26,6 +26,7 @@ def snapshot():
     return {
         "matplotlib.rcParams": {k: repr(v) for k, v in matplotlib.rcParams.items()},
         "torch deterministic": torch.are_deterministic_algorithms_enabled(),
+        "torch fills new tensors": torch.utils.deterministic.fill_uninitialized_memory,
         "torch random state": torch.get_rng_state().tolist(),
         "torch print options": repr(torch._tensor_str.PRINT_OPTS.__dict__),
         "numpy random state": repr(numpy.random.get_state()),
@@ -58,6 +59,7 @@ def test_importing_the_package_changes_no_global_state() -> None:
 def global_state() -> Iterator[None]:
     """Put back everything setup_notebook changes, so later tests see no trace."""
     deterministic = torch.are_deterministic_algorithms_enabled()
+    fill = torch.utils.deterministic.fill_uninitialized_memory
     numpy_print = np.get_printoptions()
     torch_random = torch.get_rng_state()
     numpy_random = np.random.get_state()  # noqa: NPY002
@@ -65,6 +67,7 @@ def global_state() -> Iterator[None]:
     with mpl.rc_context():
         yield
     torch.use_deterministic_algorithms(deterministic)
+    torch.utils.deterministic.fill_uninitialized_memory = fill
     np.set_printoptions(**numpy_print)
     torch.set_printoptions(profile="default")
     torch.set_rng_state(torch_random)
@@ -86,6 +89,8 @@ def test_setup_notebook_makes_torch_deterministic() -> None:
     torch.use_deterministic_algorithms(False)
     setup_notebook(0)
     assert torch.are_deterministic_algorithms_enabled()
+    # ...without filling every new tensor with NaN, which only slows training.
+    assert not torch.utils.deterministic.fill_uninitialized_memory
 
 
 @pytest.mark.usefixtures("global_state")

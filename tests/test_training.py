@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import torch
 from torch import nn
@@ -9,6 +11,7 @@ from torch import nn
 from book.data import load_digits
 from book.training import (
     accuracy,
+    side_by_side,
     single_threaded,
     threads_at_most,
     train_classifier,
@@ -105,3 +108,43 @@ def test_threads_at_most_caps_never_raises_and_restores() -> None:
         assert torch.get_num_threads() == 1  # a cap, never more threads
     with pytest.raises(ValueError, match="count"), threads_at_most(0):
         pass
+
+
+def where_and_how(index: int) -> tuple[int, str, int]:
+    """A job that says which it is, which thread ran it, on how many threads."""
+    return index, threading.current_thread().name, torch.get_num_threads()
+
+
+def test_side_by_side_runs_jobs_on_two_one_thread_workers_in_order() -> None:
+    before = torch.get_num_threads()
+    jobs = [lambda i=i: where_and_how(i) for i in range(5)]
+    torch.set_num_threads(2)  # two cores to share, even in a one-thread test run
+    try:
+        results = side_by_side(jobs)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    assert [index for index, _, _ in results] == list(range(5))
+    assert all(threads == 1 for _, _, threads in results)
+    workers = {name for _, name, _ in results}
+    assert threading.current_thread().name not in workers and len(workers) <= 2
+
+
+def test_side_by_side_on_one_thread_runs_jobs_here_one_after_another() -> None:
+    jobs = [lambda i=i: where_and_how(i) for i in range(3)]
+    with single_threaded():
+        results = side_by_side(jobs)
+    here = threading.current_thread().name
+    assert results == [(0, here, 1), (1, here, 1), (2, here, 1)]
+
+
+def test_side_by_side_raises_a_jobs_error_and_restores_the_thread_count() -> None:
+    def fails() -> None:
+        raise RuntimeError("boom")
+
+    before = torch.get_num_threads()
+    with pytest.raises(RuntimeError, match="boom"):
+        side_by_side([fails, fails])
+    assert torch.get_num_threads() == before
+    with pytest.raises(ValueError, match="cores"):
+        side_by_side([fails], cores=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import torch
@@ -11,15 +12,18 @@ from book.layers import LocallyConnected2d
 from book.validation import whole_number
 
 ModelFactory = Callable[[], nn.Module]
+_GLOBAL_GENERATOR = threading.Lock()
 
 
 def seeded_model(make: ModelFactory, seed: int) -> nn.Module:
     """`make()` with its initial weights drawn under `seed`.
 
     fork_rng: the weights depend on the seed alone, not on what ran before, and
-    the caller's generator is left where it was.
+    the caller's generator is left where it was. The global generator is shared
+    by all threads: the lock keeps jobs running side by side
+    (`book.training.side_by_side`) from seeding it between each other's draws.
     """
-    with torch.random.fork_rng(devices=[]):
+    with _GLOBAL_GENERATOR, torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return make()
 

@@ -6,8 +6,9 @@ a test digit was never seen in training at any place. For each seed, model
 family and training-set size N, a model trains on the first N digits of the
 seed's class-balanced pool until its validation accuracy stops rising (the
 batched trainer's `StoppingRule`); all seeds and sizes of one family train
-together. A 1-nearest-neighbour classifier on the same splits is the
-non-neural baseline.
+together, and the families (and a control's, in `sample_efficiency_studies`)
+train side by side, one on each core. A 1-nearest-neighbour classifier on the
+same splits is the non-neural baseline.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import ClassVar
 
 import torch
@@ -24,7 +26,7 @@ from book.data import permute_pixels, place_on_canvas, random_positions
 from book.experiments.batched import BatchedTraining, StoppingRule, train_batched
 from book.experiments.models import ModelFactory
 from book.experiments.results import SeededAccuracy
-from book.training import threads_at_most
+from book.training import side_by_side
 from book.validation import whole_number
 
 NEAREST_NEIGHBOUR = "1-NN"
@@ -245,6 +247,53 @@ def nearest_neighbour_accuracy(
     return rows
 
 
+@dataclass(frozen=True)
+class _FamilyRun:
+    """One family trained on one condition, and what each of its runs scored."""
+
+    training: BatchedTraining
+    test_accuracy: list[float]
+    train_accuracy: list[float]
+
+
+def _train_and_score(
+    make: ModelFactory,
+    data: PlacedDigits,
+    sizes: tuple[int, ...],
+    *,
+    lr: float,
+    batch_size: int,
+    rule: StoppingRule,
+) -> _FamilyRun:
+    """Train one family's runs (seeds x sizes) on one condition; score each run."""
+    seeds, train_sets, val_sets = study_runs(data, sizes)
+    training = train_batched(
+        make,
+        data.inputs,
+        data.labels,
+        seeds=seeds,
+        train_sets=train_sets,
+        val_sets=val_sets,
+        lr=lr,
+        batch_size=batch_size,
+        rule=rule,
+    )
+    # Each model is scored on its own seed's canvases only.
+    rows = len(data.seeds)
+    blocks = data.inputs.reshape(rows, -1, *data.inputs.shape[1:])
+    block_of_run = torch.arange(len(seeds)) // len(sizes)
+    own = training.own_logits(blocks[block_of_run]).argmax(dim=-1)
+    hits = own == data.labels.reshape(rows, -1)[block_of_run]
+    count = blocks.shape[1]
+    test = [hits[r, data.test[r // len(sizes)] % count] for r in range(len(hits))]
+    fitted = [hits[r, indices % count] for r, indices in enumerate(train_sets)]
+    return _FamilyRun(
+        training,
+        [h.float().mean().item() for h in test],
+        [h.float().mean().item() for h in fitted],
+    )
+
+
 def sample_efficiency(
     models: Mapping[str, ModelFactory],
     data: PlacedDigits,
@@ -261,43 +310,81 @@ def sample_efficiency(
     ends each one, and keep the weights of their best validation accuracy.
     With `nearest_neighbour`, a 1-NN classifier on the same splits is added.
     """
+    (result,) = sample_efficiency_studies(
+        models,
+        {"": data},
+        sizes=sizes,
+        rule=rule,
+        lr=lr,
+        batch_size=batch_size,
+        nearest_neighbour=nearest_neighbour,
+    ).values()
+    return result
+
+
+def sample_efficiency_studies(
+    models: Mapping[str, ModelFactory],
+    conditions: Mapping[str, PlacedDigits],
+    *,
+    sizes: Sequence[int],
+    rule: StoppingRule,
+    lr: float = 1e-2,
+    batch_size: int = 32,
+    nearest_neighbour: bool = True,
+) -> dict[str, SampleEfficiency]:
+    """`sample_efficiency` on several versions of the data, trained side by side.
+
+    A study and its control (the same digits with the pixels shuffled) train
+    faster together: every (family, condition) pair is one job, a stacked
+    training and its scoring, and the jobs share the cores
+    (`book.training.side_by_side`), a family's conditions next to each other.
+    Each condition's result is the one `sample_efficiency` gives for it alone.
+    """
     if not models:
         raise ValueError("models is empty: give at least one name -> factory")
-    sizes = _check_sizes(sizes, data)
-    seeds, train_sets, val_sets = study_runs(data, sizes)
+    if not conditions:
+        raise ValueError("conditions is empty: give at least one name -> data")
+    checked = {name: _check_sizes(sizes, data) for name, data in conditions.items()}
+    pairs = [(model, condition) for model in models for condition in conditions]
+    jobs = [
+        partial(
+            _train_and_score,
+            models[model],
+            conditions[condition],
+            checked[condition],
+            lr=lr,
+            batch_size=batch_size,
+            rule=rule,
+        )
+        for model, condition in pairs
+    ]
+    runs = dict(zip(pairs, side_by_side(jobs), strict=True))
+    return {
+        condition: _result(
+            {model: runs[model, condition] for model in models},
+            data,
+            checked[condition],
+            nearest_neighbour,
+        )
+        for condition, data in conditions.items()
+    }
+
+
+def _result(
+    runs: dict[str, _FamilyRun],
+    data: PlacedDigits,
+    sizes: tuple[int, ...],
+    nearest_neighbour: bool,
+) -> SampleEfficiency:
+    """One condition's result, from its families' runs."""
     rows = len(data.seeds)
     result = SampleEfficiency(
         sizes=sizes, seeds=data.seeds, accuracy={}, train_accuracy={}, trainings={}
     )
-    with threads_at_most(2):
-        for name, make in models.items():
-            training = train_batched(
-                make,
-                data.inputs,
-                data.labels,
-                seeds=seeds,
-                train_sets=train_sets,
-                val_sets=val_sets,
-                lr=lr,
-                batch_size=batch_size,
-                rule=rule,
-            )
-            # Each model is scored on its own seed's canvases only.
-            blocks = data.inputs.reshape(rows, -1, *data.inputs.shape[1:])
-            block_of_run = torch.arange(len(seeds)) // len(sizes)
-            own = training.own_logits(blocks[block_of_run]).argmax(dim=-1)
-            labels = data.labels.reshape(rows, -1)[block_of_run]
-            hits = own == labels
-            count = blocks.shape[1]
-            test = [
-                hits[r, data.test[r // len(sizes)] % count] for r in range(len(seeds))
-            ]
-            fitted = [hits[r, indices % count] for r, indices in enumerate(train_sets)]
-            result.accuracy[name] = _grid([h.float().mean().item() for h in test], rows)
-            result.train_accuracy[name] = _grid(
-                [h.float().mean().item() for h in fitted], rows
-            )
-            result.trainings[name] = training
+    for name, run in runs.items():
+        result.accuracy[name] = _grid(run.test_accuracy, rows)
+        result.train_accuracy[name] = _grid(run.train_accuracy, rows)
+        result.trainings[name] = run.training
     if nearest_neighbour:
         result.accuracy[NEAREST_NEIGHBOUR] = nearest_neighbour_accuracy(data, sizes)
     return result

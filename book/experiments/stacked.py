@@ -12,16 +12,17 @@ the book's studies use, in the layout each layer runs fastest in:
   side by side ((B, M * C, H, W), channels last); pooling and ReLU act on that
   same tensor;
 - a locally connected layer gathers each output position's window once
-  (`index_select` of whole (C, B) blocks), then multiplies every model's
+  (`index_select` of rows of B values, in the order of the weight as stored,
+  so the weight is never copied), then multiplies every model's
   position-specific kernels in one batched product; its output keeps the batch
   innermost, which pooling reads as (M, C * B, H, W), channels last again;
 - a linear layer is one batched matrix product.
 
 It computes what `vmap` computes, to float rounding (tested). A training step
-of chapter 5's 25 CNNs took 20 ms under `vmap` and takes 6 ms; of its 25
-locally connected networks, 46 ms and 12 ms (one thread; `make bench-batched`
-compares whole studies). A model with any other layer, or with buffers, gets
-None: the trainer then uses `vmap`.
+of chapter 5's 25 CNNs took 24 ms under `vmap` and takes 11 ms; of its 25
+locally connected networks, 47 ms and 22 ms (one thread of the 2-core machine
+the book is timed on; `make bench-batched` compares whole studies). A model
+with any other layer, or with buffers, gets None: the trainer then uses `vmap`.
 """
 
 from __future__ import annotations
@@ -191,32 +192,34 @@ def _global_max(_name: str, layer: nn.AdaptiveMaxPool2d) -> StackedForward | Non
 
 def _locally_connected(name: str, layer: LocallyConnected2d) -> StackedForward:
     (k_h, k_w), (s_h, s_w), (p_h, p_w) = layer.kernel_size, layer.stride, layer.padding
-    in_w = layer.input_size[1]
+    channels, in_w = layer.in_channels, layer.input_size[1]
     out_h, out_w = layer.output_size
-    # windows[l] lists, for output position l, the padded input positions its
-    # kernel reads, in the weight's (kh, kw) order.
+    # windows lists, for each output position, the (padded position, channel)
+    # rows its kernel reads, in the weight's own (C, kh, kw) order.
     rows = torch.arange(out_h)[:, None] * s_h + torch.arange(k_h)[None]
     cols = torch.arange(out_w)[:, None] * s_w + torch.arange(k_w)[None]
     padded_w = in_w + 2 * p_w
-    windows = rows[:, None, :, None] * padded_w + cols[None, :, None, :]
-    windows = windows.flatten()  # (out_h * out_w * kh * kw)
+    places = rows[:, None, :, None] * padded_w + cols[None, :, None, :]
+    windows = places[:, :, None] * channels + torch.arange(channels)[:, None, None]
+    windows = windows.flatten()  # (out_h * out_w * C * kh * kw)
 
     def step(params: Tensors, x: torch.Tensor) -> torch.Tensor:
-        models, batch, channels = x.shape[:3]
-        # Positions outermost, the batch innermost: (M, H, W, C, B), zero-padded.
+        models, batch = x.shape[:2]
+        # Positions and channels outermost, the batch innermost: (M, H, W, C, B).
         padded = F.pad(x.permute(0, 3, 4, 2, 1), (0, 0, 0, 0, p_w, p_w, p_h, p_h))
-        # index_select copies whole (C, B) blocks: several times faster than [].
-        patches = padded.flatten(1, 2).index_select(1, windows)
-        patches = patches.view(models, out_h * out_w, -1, batch)  # (M, L, kh*kw*C, B)
-        # The weight (M, h, w, K, C, kh, kw) in the same (kh*kw, C) order.
-        weight = params[f"{name}.weight"].flatten(1, 2).flatten(4)
-        weight = weight.transpose(3, 4).flatten(3)  # (M, L, K, kh*kw*C)
-        y = torch.matmul(weight, patches)  # (M, L, K, B)
+        # index_select copies whole rows of B values: faster than [] or unfold.
+        patches = padded.flatten(1, 3).index_select(1, windows)
+        patches = patches.view(models * out_h * out_w, -1, batch)  # (M*L, C*kh*kw, B)
+        # The weight (M, h, w, K, C, kh, kw) as stored: (M*L, K, C*kh*kw), a view.
+        weight = params[f"{name}.weight"].flatten(0, 2).flatten(2)
         bias = params.get(f"{name}.bias")
-        if bias is not None:
-            y = y + bias.flatten(2).transpose(1, 2)[..., None]
+        if bias is None:
+            y = torch.bmm(weight, patches)
+        else:
+            per_place = bias.flatten(2).transpose(1, 2).reshape(len(weight), -1, 1)
+            y = torch.baddbmm(per_place, weight, patches)  # (M*L, K, B)
         # Left in this layout (batch innermost): pooling and ReLU take it as is.
-        return y.unflatten(1, (out_h, out_w)).permute(0, 4, 3, 1, 2)
+        return y.view(models, out_h, out_w, -1, batch).permute(0, 4, 3, 1, 2)
 
     return step
 

@@ -18,7 +18,9 @@ from book.experiments.sample_efficiency import (
     nearest_neighbour_accuracy,
     placed_digits,
     sample_efficiency,
+    sample_efficiency_studies,
 )
+from book.training import single_threaded
 
 QUICK = StoppingRule(eval_every=5, patience=2, max_steps=20)
 
@@ -182,6 +184,28 @@ def test_result_has_one_accuracy_per_model_size_and_seed() -> None:
     # Seeded: the same call gives the same numbers.
     again = sample_efficiency(models, digits(), sizes=[20, 60], rule=QUICK)
     assert again.accuracy == result.accuracy
+
+
+@pytest.mark.slow  # trains
+def test_a_study_trained_beside_its_control_equals_the_study_alone() -> None:
+    models = {name: digit_models(12)[name] for name in ("FC", "CNN")}
+    data = digits()
+    permutation = torch.randperm(144, generator=torch.Generator().manual_seed(0))
+    conditions = {"in place": data, "shuffled": data.permuted(permutation)}
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)  # two workers, even in a one-thread test run
+    try:
+        both = sample_efficiency_studies(models, conditions, sizes=[20, 60], rule=QUICK)
+    finally:
+        torch.set_num_threads(before)
+    assert list(both) == ["in place", "shuffled"]
+    for name, condition in conditions.items():
+        with single_threaded():
+            alone = sample_efficiency(models, condition, sizes=[20, 60], rule=QUICK)
+        assert both[name].accuracy == alone.accuracy, name
+        assert both[name].train_accuracy == alone.train_accuracy, name
+    with pytest.raises(ValueError, match="conditions is empty"):
+        sample_efficiency_studies(models, {}, sizes=[20], rule=QUICK)
 
 
 @pytest.mark.slow  # trains
