@@ -284,7 +284,8 @@ def shift_experiment(
     splits = _splits(len(images), result.seeds, test_fraction, val_fraction)
     result.splits = splits
     inputs = _Placements(images, result, result.seeds[0])
-    # Stacked, the arms' operations are large enough for a second core.
+    # Stacked, an arm's operations are large enough for a second core when it
+    # trains alone; beside other arms (`side_by_side`) it has one.
     with threads_at_most(2):
         result.training = train_batched(
             make_model,
