@@ -36,8 +36,11 @@ EXERCISE = "ex4_conv_arithmetic"
 SOLUTION = ROOT / "solutions" / f"{EXERCISE}.ipynb"
 STUDENT = ROOT / "exercises" / f"{EXERCISE}.ipynb"
 FULL = max_points(EXERCISES[EXERCISE])
-# CPU seconds: the same on a quiet or a busy machine.
-CELL_SECONDS, CPU_SECONDS = 10, 60
+# CPU seconds: the same on a quiet or a busy machine. A cell may take 20: the
+# memory-limit case faults in over 4 GiB, and on a virtual machine whose page
+# faults are slow that took 9-10 s of CPU, so a 10 s limit timed it out in one
+# run of three.
+CELL_SECONDS, CPU_SECONDS = 20, 60
 HAS_BWRAP = shutil.which("bwrap") is not None
 
 
@@ -555,7 +558,7 @@ def test_cpu_time_is_counted_per_submission(graded: dict) -> None:
     if os.environ.get("CI") or cgroups_available():
         assert report["accounting"] == "cgroup"
     # Kernel start and imports are not the student's: a few seconds at most.
-    assert 0 < report["cpu_seconds"] < CELL_SECONDS
+    assert 0 < report["cpu_seconds"] < 10
 
 
 def test_a_delegating_function_loses_its_tests_with_the_reason(graded: dict) -> None:
