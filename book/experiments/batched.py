@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
+from torch.optim.adam import adam
 
 from book.experiments.models import seeded_model
 from book.experiments.stacked import stacked_forward
@@ -196,29 +197,48 @@ class MinibatchStream:
         return self.table.gather(1, picks), uniform[..., 1:]
 
 
-def _stacked_adam(
-    params: Tensors,
-    lr: float,
-    previous: torch.optim.Adam | None = None,
-    rows: torch.Tensor | None = None,
-) -> torch.optim.Adam:
-    """`torch.optim.Adam` over the stacked weights: its update acts elementwise, so
-    on a stack it is every model's own Adam. Fused: one pass over the weights.
-
-    Given the optimiser of a larger stack, keep its state at `rows`.
+class _StackedAdam:
+    """Adam over stacked weights. Its update acts elementwise, so on a stack it
+    is every model's own Adam: `torch.optim.Adam`'s fused arithmetic, called
+    through its functional form `torch.optim.adam.adam`. The class's `step`
+    imports TorchDynamo on first use (1.5 s of a chapter's run) and adds
+    bookkeeping to every step; the function does neither.
     """
-    optimizer = torch.optim.Adam(list(params.values()), lr=lr, fused=True)
-    if previous is not None:
-        for old, new in zip(
-            previous.param_groups[0]["params"], params.values(), strict=True
-        ):
-            state = previous.state[old]
-            optimizer.state[new] = {
-                "step": state["step"].clone(),
-                "exp_avg": state["exp_avg"][rows].clone(),
-                "exp_avg_sq": state["exp_avg_sq"][rows].clone(),
-            }
-    return optimizer
+
+    def __init__(self, params: Sequence[torch.Tensor], lr: float) -> None:
+        self.params, self.lr = list(params), lr
+        self.exp_avgs = [torch.zeros_like(p) for p in self.params]
+        self.exp_avg_sqs = [torch.zeros_like(p) for p in self.params]
+        # Float steps, as torch.optim.Adam keeps them for its fused update.
+        self.steps = [torch.zeros(()) for _ in self.params]
+
+    @torch.no_grad()
+    def step(self) -> None:
+        """One update from the gradients in `.grad`, which it then clears."""
+        adam(
+            self.params,
+            [p.grad for p in self.params],
+            self.exp_avgs,
+            self.exp_avg_sqs,
+            [],
+            self.steps,
+            fused=True,
+            amsgrad=False,
+            beta1=0.9,
+            beta2=0.999,
+            lr=self.lr,
+            weight_decay=0.0,
+            eps=1e-8,
+            maximize=False,
+        )
+        for p in self.params:
+            p.grad = None
+
+    def keep(self, params: Sequence[torch.Tensor], rows: torch.Tensor) -> None:
+        """Continue with `params`, the weights of the models at `rows` only."""
+        self.params = list(params)
+        self.exp_avgs = [m[rows] for m in self.exp_avgs]
+        self.exp_avg_sqs = [v[rows] for v in self.exp_avg_sqs]
 
 
 def _stack_models(
@@ -293,8 +313,7 @@ class _Stack:
     ) -> None:
         self.forward = _forward(base)
         self.params, self.all_buffers = _trainable(params), buffers
-        self.lr = lr
-        self.optimizer = _stacked_adam(self.params, lr)
+        self.optimizer = _StackedAdam(self.params.values(), lr)
         self.stream = stream
         self.active = torch.arange(len(stream.generators))
 
@@ -317,14 +336,13 @@ class _Stack:
         # is every model's own gradient.
         losses.sum().backward()
         self.optimizer.step()
-        self.optimizer.zero_grad()
         return losses.detach()
 
     def keep(self, rows: torch.Tensor) -> None:
         """Stopped models leave the stack: the rest train on as before."""
         self.active = self.active[rows]
         self.params = _trainable({k: v[rows] for k, v in self.params.items()})
-        self.optimizer = _stacked_adam(self.params, self.lr, self.optimizer, rows)
+        self.optimizer.keep(self.params.values(), rows)
         self.stream.keep(rows)
 
 

@@ -57,6 +57,8 @@ def test_the_study_models_match_vmap(name: str) -> None:
         lambda: nn.Conv2d(2, 3, 3, padding=1, padding_mode="circular"),
         lambda: nn.Conv2d(2, 3, (3, 2), stride=2, padding=(1, 0), bias=False),
         lambda: nn.Conv2d(2, 3, 3, dilation=2, padding_mode="reflect", padding=2),
+        lambda: nn.Conv2d(2, 3, (3, 5), padding=(1, 2), padding_mode="replicate"),
+        lambda: nn.Conv2d(2, 3, (5, 3), padding=(2, 3), padding_mode="circular"),
         lambda: LocallyConnected2d(2, 3, 7, 3, stride=2, padding=1),
         lambda: LocallyConnected2d(2, 3, 7, (2, 3), bias=False),
     ],
