@@ -7,6 +7,13 @@ kernel, run the setup call, import torch and matplotlib, and draw one figure.
 Every notebook runs in a fresh kernel from its own folder and is never written
 back; each time is the best of --repeat runs, the usual estimate of cost when
 other processes add noise.
+
+The floor is timed beside each notebook, its runs alternating with the
+notebook's, and each ratio is over that floor. A virtual machine's speed drifts
+over minutes. On the 2-core machine the book is timed on, one `make bench` timed
+the floor at 4.6 s first and chapter 5 at 33.0 s three minutes later; run on its
+own minutes before, with its floor beside it, chapter 5 took 27.7 s against a
+floor of 4.9. One floor timed first measured the drift as much as the notebooks.
 """
 
 from __future__ import annotations
@@ -36,19 +43,31 @@ def floor_notebook() -> nbformat.NotebookNode:
 
 def best_time(notebook: nbformat.NotebookNode, folder: Path, repeat: int) -> float:
     """Best of `repeat` runs: start a kernel in `folder`, execute top to bottom."""
-    times = []
-    for _ in range(repeat):
-        # nbclient fills in the copy's outputs; the file on disk is never written.
-        client = NotebookClient(
-            copy.deepcopy(notebook),
-            timeout=900,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(folder)}},
-        )
-        start = time.perf_counter()
-        client.execute()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return min(run_time(notebook, folder) for _ in range(repeat))
+
+
+def run_time(notebook: nbformat.NotebookNode, folder: Path) -> float:
+    """Seconds to start a kernel in `folder` and execute the notebook top to bottom."""
+    # nbclient fills in the copy's outputs; the file on disk is never written.
+    client = NotebookClient(
+        copy.deepcopy(notebook),
+        timeout=900,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(folder)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - start
+
+
+def beside_floor(path: Path, repeat: int) -> tuple[float, float]:
+    """Best times of the notebook at `path` and of the floor, runs alternating."""
+    notebook, floor = nbformat.read(path, 4), floor_notebook()
+    times = [
+        (run_time(floor, Path.cwd()), run_time(notebook, path.parent))
+        for _ in range(repeat)
+    ]
+    return min(t for _, t in times), min(f for f, _ in times)
 
 
 def kernels_use_this_environment() -> None:
@@ -65,17 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1:
         parser.error(f"--repeat must be at least 1, got {args.repeat}")
     kernels_use_this_environment()
-    floor = best_time(floor_notebook(), Path.cwd(), args.repeat)
-    rows = [
-        (str(path), best_time(nbformat.read(path, 4), path.parent, args.repeat))
-        for path in args.notebooks
-    ]
-    width = max(len(name) for name, _ in rows + [("floor", 0)])
+    rows = [(str(path), *beside_floor(path, args.repeat)) for path in args.notebooks]
+    width = max(len(name) for name, _, _ in rows)
     print(f"{os.cpu_count()} CPU cores, best of {args.repeat} runs each")
-    print(f"{'notebook':<{width}}  {'seconds':>8}  {'x floor':>8}")
-    print(f"{'floor':<{width}}  {floor:>8.1f}  {1:>8.2f}")
-    for name, seconds in rows:
-        print(f"{name:<{width}}  {seconds:>8.1f}  {seconds / floor:>8.2f}")
+    print(f"{'notebook':<{width}}  {'seconds':>8}  {'floor':>6}  {'x floor':>8}")
+    for name, seconds, floor in rows:
+        print(
+            f"{name:<{width}}  {seconds:>8.1f}  {floor:>6.1f}  {seconds / floor:>8.2f}"
+        )
     return 0
 
 
