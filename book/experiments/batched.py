@@ -235,7 +235,10 @@ class _StackedAdam:
             p.grad = None
 
     def keep(self, params: Sequence[torch.Tensor], rows: torch.Tensor) -> None:
-        """Continue with `params`, the weights of the models at `rows` only."""
+        """Continue with `params`, the weights of the models at `rows` only.
+
+        The step counts carry over: every model in the stack took every step.
+        """
         self.params = list(params)
         self.exp_avgs = [m[rows] for m in self.exp_avgs]
         self.exp_avg_sqs = [v[rows] for v in self.exp_avg_sqs]
