@@ -209,8 +209,9 @@ class _StackedAdam:
         self.params, self.lr = list(params), lr
         self.exp_avgs = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sqs = [torch.zeros_like(p) for p in self.params]
-        # Float steps, as torch.optim.Adam keeps them for its fused update.
-        self.steps = [torch.zeros(()) for _ in self.params]
+        # Float steps beside their weights, as torch.optim.Adam keeps them for
+        # its fused update; betas and eps below are its defaults.
+        self.steps = [torch.zeros((), device=p.device) for p in self.params]
 
     @torch.no_grad()
     def step(self) -> None:

@@ -10,6 +10,7 @@ from torch import nn
 
 from book.data import load_digits, place_on_canvas
 from book.experiments.batched import (
+    SCORING_CHUNK,
     StoppingRule,
     train_batched,
     train_one,
@@ -179,6 +180,30 @@ def test_initial_weights_and_the_step_cap(digits):
         batched.accuracy(x[50:80], labels[50:80])[0],
         (batched.module(0)(x[50:80]).argmax(1) == labels[50:80]).float().mean().item(),
     )
+
+
+def test_scoring_in_chunks_gives_every_models_own_outputs(digits):
+    images, labels = digits
+    x = images[:, None]
+    rule = StoppingRule(eval_every=5, patience=100, max_steps=5)
+    batched = train_batched(
+        small_local,
+        x,
+        labels,
+        seeds=[1, 2],
+        train_sets=[torch.arange(50)] * 2,
+        val_sets=[torch.arange(50, 80)] * 2,
+        rule=rule,
+    )
+    # Two whole chunks and part of a third: nothing lost at the seams.
+    inputs = x[: 2 * SCORING_CHUNK + 5]
+    with torch.no_grad():
+        alone = torch.stack([batched.module(i)(inputs) for i in range(2)])
+    torch.testing.assert_close(batched.logits(inputs), alone, atol=1e-5, rtol=1e-4)
+    own = batched.own_logits(torch.stack([inputs, inputs.flip(0)]))
+    torch.testing.assert_close(own[1], alone[1].flip(0), atol=1e-5, rtol=1e-4)
+    with pytest.raises(ValueError, match="one batch per model \\(2\\), got 3"):
+        batched.own_logits(inputs.expand(3, *inputs.shape))
 
 
 def test_bad_arguments_are_named():
