@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 
 import pytest
@@ -110,23 +112,45 @@ def test_threads_at_most_caps_never_raises_and_restores() -> None:
         pass
 
 
-def where_and_how(index: int) -> tuple[int, str, int]:
-    """A job that says which it is, which thread ran it, on how many threads."""
-    return index, threading.current_thread().name, torch.get_num_threads()
+def where_and_how(index: int) -> tuple[int, int, str, int]:
+    """A job that says which it is, which process and thread ran it, on how many
+    threads."""
+    return index, os.getpid(), threading.current_thread().name, torch.get_num_threads()
 
 
-def test_side_by_side_runs_jobs_on_two_one_thread_workers_in_order() -> None:
+def on_two_cores(jobs: list) -> list:
+    """side_by_side with two cores to share, even in a one-thread test run."""
     before = torch.get_num_threads()
-    jobs = [lambda i=i: where_and_how(i) for i in range(5)]
-    torch.set_num_threads(2)  # two cores to share, even in a one-thread test run
+    torch.set_num_threads(2)
     try:
         results = side_by_side(jobs)
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
-    assert [index for index, _, _ in results] == list(range(5))
-    assert all(threads == 1 for _, _, threads in results)
-    workers = {name for _, name, _ in results}
+    return results
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux")
+def test_side_by_side_runs_jobs_in_two_one_thread_processes_in_order() -> None:
+    counter = iter(range(100))  # a closure's state: the jobs are never pickled
+    jobs = [lambda i=i: (next(counter), *where_and_how(i)) for i in range(5)]
+    results = on_two_cores(jobs)
+    assert [index for _, index, _, _, _ in results] == list(range(5))
+    assert all(threads == 1 for *_, threads in results)
+    workers = {pid for _, _, pid, _, _ in results}
+    assert os.getpid() not in workers and len(workers) <= 2
+    assert next(counter) == 0  # the workers drew from their own copies
+
+
+def test_side_by_side_elsewhere_runs_jobs_on_two_one_thread_workers_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "platform", "darwin")
+    results = on_two_cores([lambda i=i: where_and_how(i) for i in range(5)])
+    assert [index for index, _, _, _ in results] == list(range(5))
+    assert all(threads == 1 for *_, threads in results)
+    assert {pid for _, pid, _, _ in results} == {os.getpid()}
+    workers = {name for _, _, name, _ in results}
     assert threading.current_thread().name not in workers and len(workers) <= 2
 
 
@@ -134,8 +158,8 @@ def test_side_by_side_on_one_thread_runs_jobs_here_one_after_another() -> None:
     jobs = [lambda i=i: where_and_how(i) for i in range(3)]
     with single_threaded():
         results = side_by_side(jobs)
-    here = threading.current_thread().name
-    assert results == [(0, here, 1), (1, here, 1), (2, here, 1)]
+    here = os.getpid(), threading.current_thread().name
+    assert results == [(i, *here, 1) for i in range(3)]
 
 
 def test_side_by_side_raises_a_jobs_error_and_restores_the_thread_count() -> None:
@@ -144,6 +168,8 @@ def test_side_by_side_raises_a_jobs_error_and_restores_the_thread_count() -> Non
 
     before = torch.get_num_threads()
     with pytest.raises(RuntimeError, match="boom"):
+        on_two_cores([fails, fails])  # raised in a worker, re-raised here
+    with pytest.raises(RuntimeError, match="boom"), single_threaded():
         side_by_side([fails, fails])
     assert torch.get_num_threads() == before
     with pytest.raises(ValueError, match="cores"):
