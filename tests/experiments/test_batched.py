@@ -152,19 +152,23 @@ def _canvas_cnn() -> nn.Module:
     )
 
 
+def capped_training(make, x, labels, seeds, max_steps):
+    """`max_steps` steps per seed on digits 0-49, checked every 5 on 50-79."""
+    return train_batched(
+        make,
+        x,
+        labels,
+        seeds=seeds,
+        train_sets=[torch.arange(50)] * len(seeds),
+        val_sets=[torch.arange(50, 80)] * len(seeds),
+        rule=StoppingRule(eval_every=5, patience=100, max_steps=max_steps),
+    )
+
+
 def test_initial_weights_and_the_step_cap(digits):
     images, labels = digits
     x = images[:, None]
-    rule = StoppingRule(eval_every=5, patience=100, max_steps=10)
-    batched = train_batched(
-        small_cnn,
-        x,
-        labels,
-        seeds=[7],
-        train_sets=[torch.arange(50)],
-        val_sets=[torch.arange(50, 80)],
-        rule=rule,
-    )
+    batched = capped_training(small_cnn, x, labels, seeds=[7], max_steps=10)
     # Never a plateau within 10 steps: the cap stopped it, and the result says so.
     assert batched.stop_step == [10] and batched.stopped_by_rule == [False]
     torch.manual_seed(7)
@@ -185,16 +189,7 @@ def test_initial_weights_and_the_step_cap(digits):
 def test_scoring_in_chunks_gives_every_models_own_outputs(digits):
     images, labels = digits
     x = images[:, None]
-    rule = StoppingRule(eval_every=5, patience=100, max_steps=5)
-    batched = train_batched(
-        small_local,
-        x,
-        labels,
-        seeds=[1, 2],
-        train_sets=[torch.arange(50)] * 2,
-        val_sets=[torch.arange(50, 80)] * 2,
-        rule=rule,
-    )
+    batched = capped_training(small_local, x, labels, seeds=[1, 2], max_steps=5)
     # Two whole chunks and part of a third: nothing lost at the seams.
     inputs = x[: 2 * SCORING_CHUNK + 5]
     with torch.no_grad():
