@@ -59,6 +59,9 @@ NOTEBOOK_SHOWN = """() => document.querySelectorAll('.jp-OutputArea-output').len
     && document.querySelectorAll('aside.myst-admonition').length >= 6
     && document.querySelectorAll('span[title="Citation Not Found"], '
         + 'span[title="Cross Reference Not Found"]').length >= 2"""
+# The explorer drawn from the widget state saved in the notebook, no cell run:
+# Lab shows "Loading widget..." in its place until the kernel has connected.
+SAVED_EXPLORER = ".jp-OutputArea-output .book-explorer"
 # Lab marks an unsaved notebook's tab with jp-mod-dirty.
 SAVE_SECONDS = 60
 
@@ -230,6 +233,7 @@ def test_lab_shows_the_book_as_written_and_saving_leaves_git_clean(lab_repo) -> 
         page.goto(f"{url}/lab/tree/{NOTEBOOK}?token=lab-test")
         # The notebook is rendered once the callouts and the explorer's output are.
         page.wait_for_function(NOTEBOOK_SHOWN, timeout=120_000)
+        page.wait_for_selector(SAVED_EXPLORER, timeout=60_000)
         colours = page.evaluate(CALLOUT_COLOURS)
         refs = page.evaluate(REFERENCE_TEXT)
         outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
@@ -241,6 +245,7 @@ def test_lab_shows_the_book_as_written_and_saving_leaves_git_clean(lab_repo) -> 
         browser.close()
     assert len(set(colours.values())) == len(CALLOUT_KINDS), colours
     assert [text for text in outputs if "VBox(" in text or " at 0x" in text] == []
+    assert not [text for text in outputs if "Loading widget" in text], outputs
     # No warning icon and bare key: a pointer to the site's bibliography/figure.
     assert len(refs) == 2 and refs[0].startswith("[see References: lecun1998gradient")
     assert refs[1] == "[figure fig-wiring]"
