@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import statistics as stats
+import textwrap
 from collections import Counter
 from pathlib import Path
 
@@ -34,7 +35,13 @@ def summary(run: dict, records: list[dict], hand: dict) -> dict:
         "totals": [float(r["total"]) for r in scored],
         "maximum": run["automatic_max"] + run["manual_max"],
         "rates": rates,
+        "tested": len(tested),
     }
+
+
+def bar_label(name: str, public: bool) -> str:
+    """A test's name on the figure: whole, wrapped, marked P (public) or H (hidden)."""
+    return textwrap.fill(f"{'P' if public else 'H'} {name}", width=44)
 
 
 def _figure(data: dict, path: Path) -> None:
@@ -47,7 +54,9 @@ def _figure(data: dict, path: Path) -> None:
     # The house colours; imported here, like matplotlib, to keep `list` fast.
     from book.figures.style import BLUE, GREEN, PURPLE
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5), width_ratios=(1, 1.4))
+    # A test's bar keeps room for two lines of its name, however many tests.
+    height = max(4.5, 0.35 * len(data["rates"]) + 1.5)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, height), width_ratios=(1, 1.4))
     left.hist(
         data["totals"],
         bins=range(0, data["maximum"] + 2),
@@ -59,21 +68,19 @@ def _figure(data: dict, path: Path) -> None:
     left.set(
         xlabel=f"total points (of {data['maximum']})",
         ylabel="submissions",
-        title="Score distribution",
+        title=f"Score distribution ({len(data['totals'])} scored submissions)",
     )
-    names = [
-        f"{'P' if public else 'H'} {name[:38]}" for name, public, _ in data["rates"]
-    ]
+    names = [bar_label(name, public) for name, public, _ in data["rates"]]
     right.barh(
         range(len(names)),
         [100 * rate for *_, rate in data["rates"]],
         color=[GREEN if public else PURPLE for _, public, _ in data["rates"]],
     )
-    right.set_yticks(range(len(names)), names, fontsize=6)
+    right.set_yticks(range(len(names)), names, fontsize=7)
     right.invert_yaxis()
     right.set(
         xlim=(0, 100),
-        xlabel="% of tested submissions passing",
+        xlabel=f"% of the {data['tested']} tested submissions passing",
         title="Pass rate per test (P public, H hidden)",
     )
     fig.tight_layout()
@@ -83,11 +90,19 @@ def _figure(data: dict, path: Path) -> None:
 
 def _tables(data: dict) -> tuple[list[list[str]], list[list[str]]]:
     totals = data["totals"]
-    overview = [["submissions", str(sum(data["statuses"].values()))]]
+    overview = [["rows of scores.csv", str(sum(data["statuses"].values()))]]
     overview += [[f"status {s}", str(n)] for s, n in sorted(data["statuses"].items())]
+    # lms.csv counts a missing student as 0; these totals leave them out.
+    overview += [
+        ["scored (all but missing and wrong-exercise)", str(len(totals))],
+        ["tested (their tests ran)", str(data["tested"])],
+    ]
     if totals:
         overview += [
-            ["mean total", f"{stats.mean(totals):.1f} / {data['maximum']}"],
+            [
+                "mean total of the scored",
+                f"{stats.mean(totals):.1f} / {data['maximum']}",
+            ],
             ["median total", f"{stats.median(totals):g}"],
             ["lowest, highest", f"{min(totals):g}, {max(totals):g}"],
         ]

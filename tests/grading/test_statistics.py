@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from book.grading.statistics import summary
+from pathlib import Path
+
+from book.grading.statistics import bar_label, summary, write_statistics
 
 RUN = {
     "exercise": "ex",
@@ -51,3 +53,33 @@ def test_only_scored_submissions_count_in_totals_and_rates() -> None:
     assert data["statuses"] == {"graded": 2, "wrong-exercise": 1, "missing": 1}
     assert sorted(data["totals"]) == [1.0, 2.0]
     assert data["rates"] == [("t1", True, 1.0), ("t2", False, 0.5)]
+
+
+def test_overview_says_which_submissions_the_totals_count(tmp_path: Path) -> None:
+    records = [
+        record("a", "graded", (True, True)),
+        record("b", "timeout"),
+        record("c", "wrong-exercise"),
+        record("d", "missing"),
+    ]
+    write_statistics(tmp_path, RUN, records, {})
+    cells = [
+        line.strip("|").split(" | ")
+        for line in (tmp_path / "statistics.md").read_text().splitlines()
+        if line.startswith("| ") and "---" not in line
+    ]
+    rows = {key.strip(): value.strip() for key, value in cells}
+    assert rows["rows of scores.csv"] == "4"
+    # The timeout scores 0 and counts; the missing and the other exercise do not.
+    assert rows["scored (all but missing and wrong-exercise)"] == "2"
+    assert rows["tested (their tests ran)"] == "1"
+    assert rows["mean total of the scored"] == "1.0 / 2"
+    assert rows["public t1"] == rows["hidden t2"] == "100%"
+
+
+def test_bar_labels_keep_the_whole_test_name() -> None:
+    name = "layers_to_span(5, kernel_size=1) never spans, whatever the input size"
+    label = bar_label(name, public=False)
+    assert label.startswith("H layers_to_span")
+    assert " ".join(label.split()) == f"H {name}"
+    assert all(len(line) <= 44 for line in label.splitlines())
