@@ -71,7 +71,8 @@ INSPECT = r"""() => {
       .map(e => e.textContent.slice(0, 80)),
     images: [...document.images].map(i => ({
       src: i.currentSrc || i.src, loaded: i.complete && i.naturalWidth > 0,
-      alt: (i.getAttribute('alt') || '').trim()})),
+      alt: (i.getAttribute('alt') || '').trim(),
+      drawn: i.naturalWidth, shown: i.getBoundingClientRect().width})),
     widgets: views.map(s => {
       const view = s.previousElementSibling;
       const box = view ? view.getBoundingClientRect() : {width: 0, height: 0};
@@ -274,6 +275,33 @@ def test_every_image_loads_and_has_alt_text(desktop: dict[str, Visit]) -> None:
             failures[name] = bad
     assert not failures, report(failures)
     assert any(visit.inspection["images"] for visit in desktop.values())
+
+
+# A figure is drawn at 100 dpi and shown at most as wide as the text column
+# (672 px at desktop width): shrunk below 60%, its 10 pt labels fall under 8 px.
+SMALLEST_SHOWN = 0.6
+
+
+def test_figures_are_shown_large_enough_to_read(desktop: dict[str, Visit]) -> None:
+    failures = {}
+    for name, visit in desktop.items():
+        small = [
+            f"{image['src']}: drawn {image['drawn']} px wide, shown at "
+            f"{image['shown']:.0f} px"
+            for image in visit.inspection["images"]
+            if "/_images/" in image["src"]
+            and image["shown"] < SMALLEST_SHOWN * image["drawn"]
+        ]
+        if small:
+            failures[name] = small
+    assert not failures, report(failures)
+    figures = [
+        image
+        for visit in desktop.values()
+        for image in visit.inspection["images"]
+        if "/_images/" in image["src"]
+    ]
+    assert len(figures) > 10 and all(image["shown"] > 0 for image in figures)
 
 
 def shows_something(widget: dict) -> bool:

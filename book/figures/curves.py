@@ -23,6 +23,7 @@ from book.figures.style import (
     as_numpy,
     frame,
     outline,
+    panel_grid,
     panel_row,
 )
 
@@ -251,13 +252,15 @@ def models_under_shift_figure(
 def convergence_figure(result: SampleEfficiency, sizes: Sequence[int]) -> Figure:
     """Training loss against step for each trained model family, at a few sizes.
 
-    One panel per family; one line per seed and size (solid: the largest size,
-    dashed: the smallest), each ending where the stopping rule ended that run.
+    One panel per family, three to a row; one line per seed and size (solid:
+    the largest size, dashed: the smallest), each ending where the stopping
+    rule ended that run.
     """
     names = list(result.trainings)
     if not names:
         raise ValueError("the result holds no trained models to show")
-    fig, axes = panel_row(len(names), 2.9, 3.0, sharey=True)
+    columns = min(3, len(names))
+    fig, axes = panel_grid(len(names), 3.1, 2.6, columns=columns, sharey=True)
     for ax, name in zip(axes, names, strict=True):
         training = result.trainings[name]
         steps = training.check_steps
@@ -274,7 +277,8 @@ def convergence_figure(result: SampleEfficiency, sizes: Sequence[int]) -> Figure
         ax.set_xlabel("training step")
         ax.grid(True, color="0.92")
         ax.legend(fontsize=8)
-    axes[0].set_ylabel("training loss (mean since last check)")
+    for ax in axes[::columns]:
+        ax.set_ylabel("training loss\n(mean since last check)")
     return fig
 
 

@@ -125,7 +125,7 @@ def wiring_figure(linear: nn.Linear, conv: nn.Conv1d) -> Figure:
     def width(w: float) -> float:
         return 0.5 + 3.0 * abs(w) / largest
 
-    fig, (ax_fc, ax_conv) = plt.subplots(1, 2, figsize=(11, 4.4), layout="constrained")
+    fig, (ax_fc, ax_conv) = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
     _draw_fc_wiring(fig, ax_fc, fc_weight, width)
     _draw_conv_wiring(ax_conv, kernel, linear.in_features, width)
     for ax in (ax_fc, ax_conv):

@@ -64,7 +64,7 @@ def _draw_windows_and_outputs(ax: plt.Axes, arithmetic: ConvArithmetic) -> float
                 edgecolor="0.3",
             )
         )
-        ax.text(centre, out_y + 0.5, str(index), ha="center", va="center", fontsize=7)
+        ax.text(centre, out_y + 0.5, str(index), ha="center", va="center", fontsize=9)
     return out_y
 
 
@@ -112,7 +112,7 @@ def conv_arithmetic_figure(
     fig, axes = plt.subplots(
         rows,
         columns,
-        figsize=(3.9 * columns, 3.0 * rows),
+        figsize=(3.2 * columns, 2.7 * rows),
         squeeze=False,
         layout="constrained",
     )

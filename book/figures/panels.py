@@ -88,7 +88,7 @@ def _draw_stamps(
         )
     ax.set_xlim(-0.5, width - 0.5)
     ax.set_ylim(height - 0.5, -0.5)
-    ax.set_title("the same kernel applied everywhere\n(a few places, enlarged)")
+    ax.set_title("the same kernel,\napplied everywhere\n(a few places, enlarged)")
 
 
 def _draw_fc_unit(ax: plt.Axes, fc_weights: torch.Tensor) -> plt.Axes:
@@ -100,7 +100,7 @@ def _draw_fc_unit(ax: plt.Axes, fc_weights: torch.Tensor) -> plt.Axes:
     coarse = plt.get_cmap(DIVERGING, 5)
     ax.imshow(as_numpy(fc_weights), cmap=coarse, vmin=-fc_limit, vmax=fc_limit)
     ax.set_title(
-        f"one FC hidden unit's weights\n{fc_weights.numel():,} weights, one per pixel"
+        f"one FC hidden unit's weights:\n{fc_weights.numel():,} weights,\none per pixel"
     )
     # A zoom into one corner, so that single weights are visible as squares.
     zoom = ax.inset_axes((0.5, 0.5, 0.46, 0.46 * width / height))
@@ -147,7 +147,9 @@ def kernel_preview_figure(
     fig, (ax_kernel, ax_photo, ax_map, ax_fc) = plt.subplots(
         1,
         4,
-        figsize=(13, 4.9),
+        # At most 10 inches: the site shows a figure about 6.7 inches wide, and
+        # at 13 these titles were shown at half their size.
+        figsize=(10, 4.2),
         gridspec_kw={"width_ratios": [0.55, 1, 1, 1]},
         layout="constrained",
     )
@@ -160,8 +162,8 @@ def kernel_preview_figure(
     limit = float(feature_map.abs().flatten().quantile(0.98)) or 1.0
     ax_map.imshow(as_numpy(feature_map), cmap=DIVERGING, vmin=-limit, vmax=limit)
     ax_map.set_title(
-        f"its output, a {map_name}:\n{kernel.numel()} weights reused at "
-        f"{out_h * out_w:,} places"
+        f"its output, a {map_name}:\n{kernel.numel()} weights reused\n"
+        f"at {out_h * out_w:,} places"
     )
 
     zoom = _draw_fc_unit(ax_fc, fc_weights)

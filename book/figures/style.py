@@ -70,12 +70,28 @@ def panel_row(
     count: int, width: float, height: float, *, sharey: bool = False
 ) -> tuple[Figure, list[plt.Axes]]:
     """A figure of `count` panels side by side, each `width` x `height` inches."""
+    return panel_grid(count, width, height, columns=count, sharey=sharey)
+
+
+def panel_grid(
+    count: int, width: float, height: float, *, columns: int, sharey: bool = False
+) -> tuple[Figure, list[plt.Axes]]:
+    """`count` panels of `width` x `height` inches, `columns` to a row, row by row.
+
+    The site shows a figure at most about 6.7 inches wide at 100 dpi: a row of
+    five 3-inch panels is shown at under half its size, its labels unreadable.
+    Cells left over in the last row are hidden.
+    """
+    rows = -(-count // columns)
     fig, axes = plt.subplots(
-        1,
-        count,
-        figsize=(width * count, height),
+        rows,
+        columns,
+        figsize=(width * columns, height * rows),
         sharey=sharey,
         layout="constrained",
         squeeze=False,
     )
-    return fig, list(axes[0])
+    cells = list(axes.flat)
+    for spare in cells[count:]:
+        spare.set_axis_off()
+    return fig, cells[:count]

@@ -151,11 +151,12 @@ def learned_filters_figure(
     *,
     max_panels: int = 8,
 ) -> Figure:
-    """A CNN's first-layer filters (top row) against an FC layer's templates (bottom).
+    """A CNN's first-layer filters (top rows) against an FC layer's templates (bottom).
 
     `cnn_first_layer_weight` is a conv weight (K, 1, F, F); `fc_templates` is
-    the first FC layer's weight reshaped to images, (U, H, W). Each row has its
-    own symmetric colour scale: the two layers' weights differ in size.
+    the first FC layer's weight reshaped to images, (U, H, W). Each group
+    shows up to `max_panels` maps, four to a row, with its own symmetric colour
+    scale: the two layers' weights differ in size.
     """
     filters = _check_tensor(
         "cnn_first_layer_weight", cnn_first_layer_weight, 4, "(K, 1, F, F)"
@@ -168,19 +169,24 @@ def learned_filters_figure(
     templates = _check_tensor("fc_templates", fc_templates, 3, "(U, H, W)")
     if max_panels < 1:
         raise ValueError(f"max_panels must be positive, got {max_panels}")
-    rows = [filters[:max_panels, 0], templates[:max_panels]]
-    columns = max(len(r) for r in rows)
+    groups = [filters[:max_panels, 0], templates[:max_panels]]
+    # Four to a row: eight in one row were shown at half size on the site.
+    columns = min(4, max(len(g) for g in groups))
+    rows = [-(-len(g) // columns) for g in groups]
     fig, axes = plt.subplots(
-        2,
+        sum(rows),
         columns,
-        figsize=(1.5 * columns + 1.4, 3.6),
+        figsize=(1.6 * columns + 1.2, 1.7 * sum(rows) + 0.2),
         squeeze=False,
         layout="constrained",
     )
     labels = ["CNN filter", "FC unit"]
-    for axes_row, maps, label in zip(axes, rows, labels, strict=True):
+    first = 0
+    for maps, count, label in zip(groups, rows, labels, strict=True):
+        cells = list(axes[first : first + count].flat)
+        first += count
         limit = float(maps.abs().max()) or 1.0
-        for index, ax in enumerate(axes_row):
+        for index, ax in enumerate(cells):
             if index >= len(maps):
                 ax.set_axis_off()
                 continue
@@ -188,8 +194,8 @@ def learned_filters_figure(
                 as_numpy(maps[index]), cmap=DIVERGING, vmin=-limit, vmax=limit
             )
             frame(ax)
-            ax.set_title(f"{label} {index}", fontsize=8)
-        fig.colorbar(image, ax=list(axes_row), shrink=0.8).set_label("weight")
+            ax.set_title(f"{label} {index}", fontsize=9)
+        fig.colorbar(image, ax=cells, shrink=0.8).set_label("weight")
     return fig
 
 

@@ -63,6 +63,22 @@ def test_outline_covers_exactly_the_window() -> None:
     assert (box.get_width(), box.get_height()) == (5, 4)
 
 
+def test_panel_grid_fills_rows_and_hides_the_spare_cells() -> None:
+    fig, axes = style.panel_grid(5, 3.0, 2.0, columns=3, sharey=True)
+    try:
+        assert len(axes) == 5
+        assert tuple(fig.get_size_inches()) == pytest.approx((9.0, 4.0))
+        spare = [ax for ax in fig.axes if ax not in axes]
+        assert len(spare) == 1 and not spare[0].axison
+        # Row by row: the fourth panel starts the second row.
+        assert axes[3].get_subplotspec().rowspan.start == 1
+        assert axes[3].get_subplotspec().colspan.start == 0
+        axes[0].set_ylim(0, 7)
+        assert axes[4].get_ylim() == (0, 7)
+    finally:
+        plt.close(fig)
+
+
 def test_panel_row_gives_count_panels_of_the_size_asked() -> None:
     fig, axes = style.panel_row(3, 2.0, 1.5, sharey=True)
     try:

@@ -46,12 +46,18 @@ def test_filter_volume_rejects_bad_inputs() -> None:
         filter_volume_figure(volume, torch.zeros(2, 3, 3, 3), at=(3, 0))
 
 
-def test_learned_filters_two_rows_with_their_own_scales() -> None:
+def test_learned_filters_rows_of_four_with_their_own_scales() -> None:
     filters = torch.randn(16, 1, 5, 5)
     templates = 10 * torch.randn(4, 24, 24)
     fig = learned_filters_figure(filters, templates, max_panels=6)
     panels = [ax for ax in fig.axes if ax.images]
     assert len(panels) == 6 + 4
+    # Filters in two rows (four, then two), the templates in a row of their own.
+    starts = [
+        (ax.get_subplotspec().rowspan.start, ax.get_subplotspec().colspan.start)
+        for ax in panels
+    ]
+    assert starts[3:5] == [(0, 3), (1, 0)] and starts[6] == (2, 0)
     top, bottom = panels[:6], panels[6:]
     assert top[0].images[0].get_array().shape == (5, 5)
     assert bottom[0].images[0].get_array().shape == (24, 24)
