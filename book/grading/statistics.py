@@ -16,7 +16,8 @@ from book.grading.reports import UNSCORED, score_rows
 
 
 def summary(run: dict, records: list[dict], hand: dict) -> dict:
-    """Counts by status, the totals of scored submissions, each test's pass rate."""
+    """Counts by status, the totals of scored submissions, how many were tested,
+    and each test's pass rate among those."""
     rows = score_rows(run, records, hand)
     scored = [r for r in rows if r["status"] not in ("missing", *UNSCORED)]
     tested = [r for r in records if r["tests"]]
