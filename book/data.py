@@ -58,7 +58,14 @@ def _digits() -> tuple[torch.Tensor, torch.Tensor]:
     # scikit-learn's load_digits reads this file, but importing sklearn.datasets
     # to call it takes over a second (SciPy and every other loader); finding the
     # package does not import it. tests/test_data.py checks both agree.
-    package = Path(importlib.util.find_spec("sklearn").origin).parent
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None:
+        raise ModuleNotFoundError(
+            "the digits ship with scikit-learn, which is not installed here: "
+            "pip install scikit-learn (or `make install`)",
+            name="sklearn",
+        )
+    package = Path(spec.origin).parent
     table = np.loadtxt(package / "datasets" / "data" / "digits.csv.gz", delimiter=",")
     # Pixel values are counts from 0 to 16 in the original 4 x 4 blocks.
     images = torch.tensor(table[:, :-1], dtype=torch.float32).view(-1, 8, 8) / 16

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -92,6 +94,21 @@ def test_load_digits_reads_what_scikit_learns_loader_reads() -> None:
     images, labels = load_digits()
     assert torch.equal(images * 16, torch.tensor(bunch.images, dtype=torch.float32))
     assert torch.equal(labels, torch.tensor(bunch.target))
+
+
+def test_load_digits_without_scikit_learn_says_what_to_install() -> None:
+    # A fresh interpreter: this one may hold the digits already. None in
+    # sys.modules makes the package unfindable, as if it were not installed.
+    hidden = (
+        "import sys; sys.modules['sklearn'] = None\n"
+        "from book.data import load_digits; load_digits()"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", hidden], capture_output=True, text=True, check=False
+    )
+    assert run.returncode != 0
+    assert "ModuleNotFoundError" in run.stderr
+    assert "pip install scikit-learn" in run.stderr
 
 
 def test_load_digits_returns_copies() -> None:
