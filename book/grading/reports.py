@@ -38,6 +38,8 @@ STATUS_TEXT = {
 }
 # Statuses whose automatic score is not a grade: the teacher decides.
 UNSCORED = ("wrong-exercise",)
+# Rows with no score to count: no submission, or an unscored one.
+NOT_SCORED = ("missing", *UNSCORED)
 
 
 def prepare_folder(out: Path, force: bool) -> None:
@@ -142,7 +144,7 @@ def feedback(
         lines += ["Details:"] + quoted(record["reason"])
     if record["tests"]:
         lines += [""] + result_lines(record["tests"], audience)
-    if exercise.questions and record["status"] not in ("missing", *UNSCORED):
+    if exercise.questions and record["status"] not in NOT_SCORED:
         lines += [
             "",
             f"Written answers (graded by hand, {exercise.manual_points} points):",
@@ -243,7 +245,7 @@ def write_hand_template(out: Path, run: dict, records: list[dict]) -> None:
             "comment": "",
         }
         for r in records
-        if r["status"] not in ("missing", *UNSCORED)
+        if r["status"] not in NOT_SCORED
         for q in run["questions"]
     ]
     if rows:

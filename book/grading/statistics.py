@@ -12,14 +12,14 @@ import textwrap
 from collections import Counter
 from pathlib import Path
 
-from book.grading.reports import UNSCORED, score_rows
+from book.grading.reports import NOT_SCORED, score_rows
 
 
 def summary(run: dict, records: list[dict], hand: dict) -> dict:
     """Counts by status, the totals of scored submissions, how many were tested,
     and each test's pass rate among those."""
     rows = score_rows(run, records, hand)
-    scored = [r for r in rows if r["status"] not in ("missing", *UNSCORED)]
+    scored = [r for r in rows if r["status"] not in NOT_SCORED]
     tested = [r for r in records if r["tests"]]
     rates = [
         (
@@ -95,7 +95,7 @@ def _tables(data: dict) -> tuple[list[list[str]], list[list[str]]]:
     overview += [[f"status {s}", str(n)] for s, n in sorted(data["statuses"].items())]
     # lms.csv counts a missing student as 0; these totals leave them out.
     overview += [
-        ["scored (all but missing and wrong-exercise)", str(len(totals))],
+        [f"scored (all but {' and '.join(NOT_SCORED)})", str(len(totals))],
         ["tested (their tests ran)", str(data["tested"])],
     ]
     if totals:
