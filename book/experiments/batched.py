@@ -146,6 +146,17 @@ def _in_chunks(forward, params: Tensors, buffers: Tensors, xs: torch.Tensor):
     return torch.cat(parts, dim=1)
 
 
+def rows_at(table: torch.Tensor, indices: torch.Tensor) -> torch.Tensor:
+    """`table[indices]` for integer `indices` of any shape, as whole rows copied.
+
+    The same tensor as indexing gives; index_select copies each row at once.
+    Picking a training step's minibatch by indexing took 0.27 ms of a 20 ms
+    step of chapter 5's locally connected stack, element by element.
+    """
+    picked = table.index_select(0, indices.flatten())
+    return picked.view(*indices.shape, *table.shape[1:])
+
+
 def padded(index_sets: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
     """Index sets of different lengths as one (M, longest) table and their lengths."""
     lengths = torch.tensor([len(indices) for indices in index_sets])
@@ -294,10 +305,11 @@ class _Validation:
 
     @torch.no_grad()
     def score(self, forward, params, buffers, active: torch.Tensor) -> torch.Tensor:
-        logits = _in_chunks(forward, params, buffers, self.inputs[active])
-        hits = (logits.argmax(dim=-1) == self.labels[active]) & self.mask[active]
+        logits = _in_chunks(forward, params, buffers, rows_at(self.inputs, active))
+        mask = rows_at(self.mask, active)
+        hits = (logits.argmax(dim=-1) == rows_at(self.labels, active)) & mask
         # In double precision, so a gain of exactly min_delta is never lost to rounding.
-        return hits.sum(dim=1).double() / self.mask[active].sum(dim=1).double()
+        return hits.sum(dim=1).double() / mask.sum(dim=1).double()
 
     def update(self, accuracy, active, step: int, min_delta: float) -> torch.Tensor:
         """Record the check; return which active models improved."""
@@ -331,7 +343,9 @@ class _Stack:
         logits = self.forward(self.params, self.buffers, build(indices, draws))
         losses = (
             F.cross_entropy(
-                logits.flatten(0, 1), labels[indices].flatten(), reduction="none"
+                logits.flatten(0, 1),
+                rows_at(labels, indices.flatten()),
+                reduction="none",
             )
             .view(indices.shape)
             .mean(dim=1)
@@ -414,7 +428,7 @@ def train_batched(
         if callable(inputs):
             raise ValueError("inputs is a function: give val_inputs as a tensor")
         val_inputs = inputs
-    build = inputs if callable(inputs) else (lambda idx, _noise: inputs[idx])
+    build = inputs if callable(inputs) else (lambda idx, _noise: rows_at(inputs, idx))
     params, buffers, base = _stack_models(make_model, seeds)
     initial = {k: v.clone() for k, v in params.items()}
     stream = MinibatchStream(seeds, train_sets, batch_size, noise)

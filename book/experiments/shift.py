@@ -19,7 +19,12 @@ import torch
 from torch import nn
 
 from book.data import place_on_canvas, train_test_split
-from book.experiments.batched import BatchedTraining, StoppingRule, train_batched
+from book.experiments.batched import (
+    BatchedTraining,
+    StoppingRule,
+    rows_at,
+    train_batched,
+)
 from book.experiments.models import ModelFactory
 from book.experiments.results import SeededAccuracy
 from book.training import accuracy, threads_at_most
@@ -218,8 +223,9 @@ class _Placements:
 
     def __call__(self, indices: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
         """Each example of each model's minibatch at the place its noise draws."""
-        place = (noise[..., 0] * self.placed.shape[1]).long()
-        return self.placed[indices, place]
+        count = self.placed.shape[1]
+        place = (noise[..., 0] * count).long()
+        return rows_at(self.placed.flatten(0, 1), indices * count + place)
 
 
 def _splits(
