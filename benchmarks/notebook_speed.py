@@ -14,6 +14,12 @@ over minutes. On the 2-core machine the book is timed on, one `make bench` timed
 the floor at 4.6 s first and chapter 5 at 33.0 s three minutes later; run on its
 own minutes before, with its floor beside it, chapter 5 took 27.7 s against a
 floor of 4.9. One floor timed first measured the drift as much as the notebooks.
+
+The drift also moves each run's ratio: the floor is mostly imports, a study
+mostly arithmetic, and the two slow down at different minutes. Chapter 5 run
+alone five times in a row gave 4.97 to 6.09 times its floor. So the last
+column lists every run's own ratio (notebook over the floor timed next to it):
+a best-of ratio near a limit means little if the runs spread across it.
 """
 
 from __future__ import annotations
@@ -60,14 +66,14 @@ def run_time(notebook: nbformat.NotebookNode, folder: Path) -> float:
     return time.perf_counter() - start
 
 
-def beside_floor(path: Path, repeat: int) -> tuple[float, float]:
-    """Best times of the notebook at `path` and of the floor, runs alternating."""
+def beside_floor(path: Path, repeat: int) -> list[tuple[float, float]]:
+    """(notebook, floor) seconds of each run, the floor timed just before."""
     notebook, floor = nbformat.read(path, 4), floor_notebook()
-    times = [
-        (run_time(floor, Path.cwd()), run_time(notebook, path.parent))
-        for _ in range(repeat)
-    ]
-    return min(t for _, t in times), min(f for f, _ in times)
+    times = []
+    for _ in range(repeat):
+        floor_time = run_time(floor, Path.cwd())
+        times.append((run_time(notebook, path.parent), floor_time))
+    return times
 
 
 def kernels_use_this_environment() -> None:
@@ -84,13 +90,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1:
         parser.error(f"--repeat must be at least 1, got {args.repeat}")
     kernels_use_this_environment()
-    rows = [(str(path), *beside_floor(path, args.repeat)) for path in args.notebooks]
-    width = max(len(name) for name, _, _ in rows)
+    rows = [(str(path), beside_floor(path, args.repeat)) for path in args.notebooks]
+    width = max(len(name) for name, _ in rows)
     print(f"{os.cpu_count()} CPU cores, best of {args.repeat} runs each")
-    print(f"{'notebook':<{width}}  {'seconds':>8}  {'floor':>6}  {'x floor':>8}")
-    for name, seconds, floor in rows:
+    print(
+        f"{'notebook':<{width}}  {'seconds':>8}  {'floor':>6}  {'x floor':>8}  each run"
+    )
+    for name, runs in rows:
+        seconds, floor = min(t for t, _ in runs), min(f for _, f in runs)
+        each = " ".join(f"{t / f:.2f}" for t, f in runs)
         print(
             f"{name:<{width}}  {seconds:>8.1f}  {floor:>6.1f}  {seconds / floor:>8.2f}"
+            f"  {each}"
         )
     return 0
 
