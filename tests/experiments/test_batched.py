@@ -12,6 +12,7 @@ from book.data import load_digits, place_on_canvas
 from book.experiments.batched import (
     SCORING_CHUNK,
     StoppingRule,
+    rows_at,
     train_batched,
     train_one,
 )
@@ -199,6 +200,18 @@ def test_scoring_in_chunks_gives_every_models_own_outputs(digits):
     torch.testing.assert_close(own[1], alone[1].flip(0), atol=1e-5, rtol=1e-4)
     with pytest.raises(ValueError, match="one batch per model \\(2\\), got 3"):
         batched.own_logits(inputs.expand(3, *inputs.shape))
+
+
+@pytest.mark.parametrize("index_shape", [(7,), (3, 4), (2, 3, 5)])
+def test_rows_at_picks_what_indexing_picks(index_shape):
+    generator = torch.Generator().manual_seed(0)
+    for table in (
+        torch.randn(9, 1, 4, 4, generator=generator),
+        torch.randn(9, 6, generator=generator) > 0,
+        torch.arange(9),
+    ):
+        indices = torch.randint(9, index_shape, generator=generator)
+        assert torch.equal(rows_at(table, indices), table[indices])
 
 
 def test_bad_arguments_are_named():
