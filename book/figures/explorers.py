@@ -17,7 +17,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from book.figures.panels import map_grid
-from book.figures.style import BLUE, DIVERGING, KERNEL_COLOURS, ORANGE, VERMILION
+from book.figures.style import (
+    BLUE,
+    DIVERGING,
+    KERNEL_COLOURS,
+    ORANGE,
+    VERMILION,
+    panel_grid,
+)
 from book.layers import ConvArithmetic, WindowFrame, number
 from book.symmetry import ShiftComparison
 
@@ -108,19 +115,9 @@ def conv_arithmetic_figure(
     if columns < 1:
         raise ValueError(f"columns must be positive, got {columns}")
     columns = min(columns, len(settings))
-    rows = math.ceil(len(settings) / columns)
-    fig, axes = plt.subplots(
-        rows,
-        columns,
-        figsize=(3.2 * columns, 2.7 * rows),
-        squeeze=False,
-        layout="constrained",
-    )
-    for index, ax in enumerate(axes.flat):
-        if index < len(settings):
-            draw_conv_arithmetic(ax, settings[index])
-        else:
-            ax.set_axis_off()
+    fig, axes = panel_grid(len(settings), 3.2, 2.7, columns=columns)
+    for ax, setting in zip(axes, settings, strict=True):
+        draw_conv_arithmetic(ax, setting)
     return fig
 
 

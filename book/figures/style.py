@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -82,7 +84,7 @@ def panel_grid(
     five 3-inch panels is shown at under half its size, its labels unreadable.
     Cells left over in the last row are hidden.
     """
-    rows = -(-count // columns)
+    rows = math.ceil(count / columns)
     fig, axes = plt.subplots(
         rows,
         columns,

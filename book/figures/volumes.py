@@ -8,6 +8,7 @@ measured row by row to show where an image is not the same everywhere.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -172,7 +173,7 @@ def learned_filters_figure(
     groups = [filters[:max_panels, 0], templates[:max_panels]]
     # Four to a row: eight in one row were shown at half size on the site.
     columns = min(4, max(len(g) for g in groups))
-    rows = [-(-len(g) // columns) for g in groups]
+    rows = [math.ceil(len(g) / columns) for g in groups]
     fig, axes = plt.subplots(
         sum(rows),
         columns,
