@@ -10,14 +10,14 @@ other processes add noise.
 
 The floor is timed beside each notebook, its runs alternating with the
 notebook's, and each ratio is over that floor. A virtual machine's speed drifts
-over minutes. On the 2-core machine the book is timed on, one `make bench` timed
-the floor at 4.6 s first and chapter 5 at 33.0 s three minutes later; run on its
-own minutes before, with its floor beside it, chapter 5 took 27.7 s against a
-floor of 4.9. One floor timed first measured the drift as much as the notebooks.
+over minutes. On the 2-core machine the book is timed on, an earlier `make bench`
+timed the floor first and chapter 5 three minutes later, a ratio of 7.2; run on
+its own minutes before, with its floor beside it, the same chapter 5 measured
+5.7. One floor timed first measured the drift as much as the notebooks.
 
 The drift also moves each run's ratio: the floor is mostly imports, a study
 mostly arithmetic, and the two slow down at different minutes. Chapter 5 run
-alone five times in a row gave 4.97 to 6.09 times its floor. So the last
+alone five times in a row gave 4.27 to 6.15 times its floor. So the last
 column lists every run's own ratio (notebook over the floor timed next to it):
 a best-of ratio near a limit means little if the runs spread across it.
 """

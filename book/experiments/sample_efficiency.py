@@ -326,7 +326,7 @@ def sample_efficiency_studies(
     models: Mapping[str, ModelFactory],
     conditions: Mapping[str, PlacedDigits],
     *,
-    sizes: Sequence[int],
+    sizes: Sequence[int] | Mapping[str, Sequence[int]],
     rule: StoppingRule,
     lr: float = 1e-2,
     batch_size: int = 32,
@@ -338,13 +338,17 @@ def sample_efficiency_studies(
     faster together: every (family, condition) pair is one job, a stacked
     training and its scoring, and the jobs share the cores
     (`book.training.side_by_side`), a family's conditions next to each other.
+    `sizes` is one list for every condition, or a list per condition name.
     Each condition's result is the one `sample_efficiency` gives for it alone.
     """
     if not models:
         raise ValueError("models is empty: give at least one name -> factory")
     if not conditions:
         raise ValueError("conditions is empty: give at least one name -> data")
-    checked = {name: _check_sizes(sizes, data) for name, data in conditions.items()}
+    checked = {
+        name: _check_sizes(_sizes_of(sizes, name), data)
+        for name, data in conditions.items()
+    }
     pairs = [(model, condition) for model in models for condition in conditions]
     jobs = [
         partial(
@@ -368,6 +372,19 @@ def sample_efficiency_studies(
         )
         for condition, data in conditions.items()
     }
+
+
+def _sizes_of(
+    sizes: Sequence[int] | Mapping[str, Sequence[int]], condition: str
+) -> Sequence[int]:
+    """The training-set sizes of one condition."""
+    if not isinstance(sizes, Mapping):
+        return sizes
+    if condition not in sizes:
+        raise ValueError(
+            f"sizes has no list for condition {condition!r}: {tuple(sizes)}"
+        )
+    return sizes[condition]
 
 
 def _result(

@@ -192,20 +192,35 @@ def test_a_study_trained_beside_its_control_equals_the_study_alone() -> None:
     data = digits()
     permutation = torch.randperm(144, generator=torch.Generator().manual_seed(0))
     conditions = {"in place": data, "shuffled": data.permuted(permutation)}
+    # The control may run fewer sizes than the study, as chapter 5's does.
+    sizes = {"in place": [20, 60], "shuffled": [60]}
     before = torch.get_num_threads()
     torch.set_num_threads(2)  # two workers, even in a one-thread test run
     try:
-        both = sample_efficiency_studies(models, conditions, sizes=[20, 60], rule=QUICK)
+        both = sample_efficiency_studies(models, conditions, sizes=sizes, rule=QUICK)
     finally:
         torch.set_num_threads(before)
     assert list(both) == ["in place", "shuffled"]
     for name, condition in conditions.items():
         with single_threaded():
-            alone = sample_efficiency(models, condition, sizes=[20, 60], rule=QUICK)
+            alone = sample_efficiency(models, condition, sizes=sizes[name], rule=QUICK)
+        assert both[name].sizes == tuple(sizes[name]), name
         assert both[name].accuracy == alone.accuracy, name
         assert both[name].train_accuracy == alone.train_accuracy, name
+
+
+def test_studies_reject_no_conditions_and_sizes_missing_a_condition() -> None:
+    models = {"FC": digit_models(12)["FC"]}
+    data = digits()
     with pytest.raises(ValueError, match="conditions is empty"):
         sample_efficiency_studies(models, {}, sizes=[20], rule=QUICK)
+    with pytest.raises(ValueError, match="no list for condition 'shuffled'"):
+        sample_efficiency_studies(
+            models,
+            {"in place": data, "shuffled": data},
+            sizes={"in place": [20]},
+            rule=QUICK,
+        )
 
 
 @pytest.mark.slow  # trains
