@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbclient import NotebookClient
 
 from tests.toc import toc_pages
 
@@ -22,6 +23,7 @@ NOTEBOOKS = sorted(
     + [path for folder in NOTEBOOK_FOLDERS for path in (ROOT / folder).glob("*.ipynb")]
 )
 MEMORY_ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]{6,}")
+CHAPTER_5 = ROOT / "chapters" / "05_inductive_bias.ipynb"
 
 
 def code_cells(path: Path) -> list[nbformat.NotebookNode]:
@@ -127,3 +129,27 @@ def test_table_of_contents_lists_each_notebook_once_in_numbered_order(
     listed = [entry for entry in toc_pages() if entry.startswith(f"{folder}/")]
     assert on_disk, f"no notebooks found in {folder}/"
     assert listed == on_disk, f"_toc.yml lists {listed}; {folder}/ holds {on_disk}"
+
+
+@pytest.mark.slow  # ten seeds at nine sizes, on one thread here: minutes
+def test_chapter_5_runs_top_to_bottom_with_its_full_study() -> None:
+    """The reader's switch `FULL_STUDY = True` must not meet a failing assert.
+
+    Every claim of the page is asserted on the default study; the larger one
+    checks that those claims are not an accident of its five seeds and sizes.
+    """
+    notebook = nbformat.read(CHAPTER_5, as_version=4)
+    switch = "FULL_STUDY = False"
+    cells = [cell for cell in notebook.cells if switch in cell.source]
+    assert len(cells) == 1, f"chapter 5 should set {switch!r} in one cell"
+    cells[0].source = cells[0].source.replace(switch, "FULL_STUDY = True")
+    client = NotebookClient(
+        notebook,
+        timeout=1800,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(CHAPTER_5.parent)}},
+    )
+    client.execute()  # raises CellExecutionError, naming the cell, on a failure
+    (table,) = [cell for cell in notebook.cells if "show(study)" in cell.source]
+    printed = "".join(out.get("text", "") for out in table.outputs)
+    assert " 500 " in printed, "the full study did not run its nine sizes"
